@@ -1,0 +1,58 @@
+# Two commands for a new machine: `make run` (the portal with demo data) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-zenhei
+TEST_APT_PACKAGES := chromium poppler-utils
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test system-packages test-system-packages venv migrate demo worker clean-venv graphs
+
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test-system-packages:
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing test system packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+migrate: system-packages venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	@if [ -n "$$REDIS_URL" ]; then \
+	  $(VENV)/bin/celery -A portal worker -B -l warning --concurrency 2 & \
+	  trap "kill $$!" EXIT; \
+	  echo "Celery worker and beat started against $$REDIS_URL"; \
+	else echo "No REDIS_URL: background tasks run eagerly in the web process."; fi; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-packages test-system-packages venv
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+graphs: venv
+	$(PY) manage.py graph_transitions -o docs/filing-states.dot filings.Filing
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,22 @@
+from .agency import Agency, route_for
+from .filing import Filing
+from .notices import NoticeItem, Objection, PublicNotice
+from .panel import ExpertAssignment
+from .receipts import NumberSequence, Receipt
+from .scope import Examiner, Material, ScopeItem, required_material_types
+
+__all__ = [
+    "Agency",
+    "Examiner",
+    "ExpertAssignment",
+    "Filing",
+    "Material",
+    "NoticeItem",
+    "NumberSequence",
+    "Objection",
+    "PublicNotice",
+    "Receipt",
+    "ScopeItem",
+    "required_material_types",
+    "route_for",
+]

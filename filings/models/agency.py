@@ -1,0 +1,62 @@
+"""评价机构 and where its submissions go."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from filings.choices import AgencyKind, ManagingLevel, Ownership, Route
+from portal.models import Region
+from portal.uscc import validate_uscc
+
+
+class Agency(models.Model):
+    """评价机构: one legal entity, identified by its USCC."""
+
+    class EntityStatus(models.TextChoices):
+        EXISTING = "existing", "存续"
+        DEREGISTERED = "deregistered", "注销"
+        REVOKED = "revoked", "吊销"
+
+    name = models.CharField("机构名称", max_length=100, db_index=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])
+    kind = models.CharField("机构类别", max_length=20, choices=AgencyKind.choices)
+    ownership = models.CharField("隶属关系", max_length=30, choices=Ownership.choices)
+    region = models.ForeignKey(Region, verbose_name="所在区县", on_delete=models.PROTECT, related_name="agencies")
+    industry_department = models.ForeignKey("portal.IndustryDepartment", verbose_name="行业主管部门", null=True,
+                                            blank=True, on_delete=models.PROTECT)
+    address = models.CharField("地址", max_length=200)
+    legal_representative = models.CharField("法定代表人", max_length=50)
+    contact_name = models.CharField("联系人", max_length=50)
+    contact_phone = models.CharField("联系电话", max_length=30)
+    contact_email = models.EmailField("联系邮箱", blank=True)
+    entity_status = models.CharField("法人主体状态", max_length=20, choices=EntityStatus.choices,
+                                     default=EntityStatus.EXISTING)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评价机构"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.uscc:
+            self.uscc = validate_uscc(self.uscc)
+        if self.ownership == Ownership.CITY_ASSOCIATION and not self.industry_department_id:
+            raise ValidationError({"industry_department": "市级行业协会须选择行业主管部门，由其初审 [000 §4(1)]。"})
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind == AgencyKind.ENTERPRISE
+
+
+def route_for(agency: Agency, managing_level: str) -> str:
+    """[000 §4(1), 002 §6, 003 §7]: central and municipal SOEs and city-level filings go straight to
+    the city; city associations through their industry department; the rest through their district."""
+    if agency.ownership in (Ownership.CENTRAL, Ownership.MUNICIPAL_SOE):
+        return Route.CITY
+    if agency.ownership == Ownership.CITY_ASSOCIATION:
+        return Route.INDUSTRY
+    if managing_level == ManagingLevel.CITY:
+        return Route.CITY
+    return Route.DISTRICT

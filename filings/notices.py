@@ -1,0 +1,53 @@
+"""公示 of filings [003 §7, 001 §3(3)]: approvals of one day share one notice, which runs for the
+policy's number of full working days after the day it is published."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from filings.models import Filing, NoticeItem, Objection, PublicNotice
+from portal.audit import record
+from portal.models import PolicyProfile
+from portal.workdays import add_workdays
+
+
+def add_to_notice(filing: Filing, *, actor, today: datetime.date,
+                  purpose: str = PublicNotice.Purpose.FILING, summary: str = "") -> NoticeItem:
+    """Put the filing in today's notice of this purpose (creating it), and set its notice end."""
+    ends_on = add_workdays(today, PolicyProfile.active().notice_workdays)
+    top = filing.region.ancestor_paths()[0]
+    notice = PublicNotice.objects.filter(purpose=purpose, starts_on=today, region__path=top).first()
+    if notice is None:
+        from portal.models import Region
+
+        notice = PublicNotice.objects.create(
+            purpose=purpose, starts_on=today, ends_on=ends_on, published_by=actor if getattr(actor, "pk", None) else None,
+            region=Region.objects.get(path=top),
+            title=f"{today:%Y年%-m月%-d日}{PublicNotice.Purpose(purpose).label}")
+    if purpose == PublicNotice.Purpose.FILING:
+        filing.notice_ends_on = notice.ends_on
+    scope = "、".join(f"{i.occupation.name}（{i.levels_label}）" for i in filing.scope.select_related("occupation"))
+    return NoticeItem.objects.create(notice=notice, filing=filing, summary=summary or scope[:300])
+
+
+def current_notices(today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    return PublicNotice.objects.filter(ends_on__gte=today, starts_on__lte=today)
+
+
+@transaction.atomic
+def file_objection(*, item: NoticeItem, name: str, contact: str, text: str, evidence=None) -> Objection:
+    """Anyone may object while the notice runs [003 §7]."""
+    today = timezone.localdate()
+    if not (item.notice.starts_on <= today <= item.notice.ends_on):
+        raise ValueError("公示期已结束，不再受理异议。")
+    objection = Objection(item=item, name=name, contact=contact, text=text)
+    if evidence:
+        objection.evidence = evidence
+        objection.evidence_name = evidence.name[:200]
+    objection.save()
+    record("notice.objection", item.filing, comment=text[:500], data={"objection": objection.pk})
+    return objection

@@ -1,0 +1,60 @@
+"""Role-scoped reads: the only way views get filings and agencies [SPEC §1 object-level rule].
+Mirrors `permissions.can_view` as querysets, so lists, details and downloads agree."""
+
+from django.db.models import Q, QuerySet
+
+from filings.choices import Route
+from filings.models import Agency, Filing
+from portal.models import Role, User
+
+
+def filings_visible_to(user) -> QuerySet[Filing]:
+    qs = Filing.objects.select_related("agency", "region")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser or user.role == Role.ADMIN:
+        return qs
+    if user.role == Role.AGENCY:
+        return qs.filter(agency_id=user.agency_id) if user.agency_id else qs.none()
+    if user.role == Role.EXPERT:
+        return qs.filter(panel__expert=user).distinct()
+    if user.role == Role.INDUSTRY:
+        if not user.industry_department_id:
+            return qs.none()
+        return qs.filter(route=Route.INDUSTRY, industry_department_id=user.industry_department_id)
+    if user.role in (Role.CITY, Role.DISTRICT, Role.INSPECTOR):
+        return qs.filter(region__path__startswith=user.region.path) if user.region_id else qs.none()
+    return qs.none()
+
+
+def agencies_visible_to(user) -> QuerySet[Agency]:
+    qs = Agency.objects.select_related("region")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser or user.role == Role.ADMIN:
+        return qs
+    if user.role == Role.AGENCY:
+        return qs.filter(pk=user.agency_id) if user.agency_id else qs.none()
+    if user.role == Role.INDUSTRY:
+        return qs.filter(industry_department_id=user.industry_department_id) if user.industry_department_id else qs.none()
+    if user.role in (Role.CITY, Role.DISTRICT, Role.INSPECTOR):
+        return qs.filter(region__path__startswith=user.region.path) if user.region_id else qs.none()
+    return qs.none()
+
+
+def agency_staff(filing: Filing) -> QuerySet[User]:
+    return User.objects.filter(role=Role.AGENCY, agency_id=filing.agency_id, is_active=True)
+
+
+def reviewers_for(filing: Filing) -> QuerySet[User]:
+    """The staff who act next on the filing: its pre-reviewers (district or industry department)
+    while it is with them, and the city reviewers of its jurisdiction."""
+    users = User.objects.filter(is_active=True)
+    city = Q(role=Role.CITY, region__path__in=filing.region.ancestor_paths())
+    if filing.route == Route.INDUSTRY:
+        pre = Q(role=Role.INDUSTRY, industry_department_id=filing.industry_department_id)
+    elif filing.route == Route.DISTRICT:
+        pre = Q(role=Role.DISTRICT, region_id=filing.region_id)
+    else:
+        pre = Q(pk__in=[])
+    return users.filter(pre | city)

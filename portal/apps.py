@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "平台基础"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (login failure bookkeeping)

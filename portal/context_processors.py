@@ -1,0 +1,39 @@
+from django.urls import NoReverseMatch, reverse
+
+from portal.models import Role
+from portal.notifications import unread_count
+
+# Each role's navigation: (label, url name). Apps add their pages here as they land.
+NAVIGATION = {
+    None: [("机构目录", "directory:search"), ("公示", "filings:notice_list"), ("投诉举报", "supervision:complaint_new")],
+    Role.AGENCY: [("工作台", "portal:dashboard"), ("我的备案", "filings:agency_filings"),
+                  ("期满评估", "assessments:agency_home")],
+    Role.DISTRICT: [("工作台", "portal:dashboard"), ("备案审核", "filings:worklist"),
+                    ("期满评估", "assessments:board")],
+    Role.INDUSTRY: [("工作台", "portal:dashboard"), ("备案审核", "filings:worklist"),
+                    ("期满评估", "assessments:board")],
+    Role.CITY: [("工作台", "portal:dashboard"), ("备案审核", "filings:worklist"), ("机构", "filings:agency_list"),
+                ("期满评估", "assessments:board"), ("公示", "filings:notice_list")],
+    Role.EXPERT: [("工作台", "portal:dashboard"), ("评审任务", "filings:expert_assignments")],
+    Role.INSPECTOR: [("工作台", "portal:dashboard")],
+    Role.ADMIN: [("工作台", "portal:dashboard"), ("系统管理", "admin:index")],
+}
+
+
+def _resolve(items, path):
+    nav = []
+    for label, name in items:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # a page whose app has not landed yet
+        nav.append({"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))})
+    return nav
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": _resolve(NAVIGATION[None], request.path)}
+    role = Role.ADMIN if user.is_superuser else user.role
+    return {"nav_items": _resolve(NAVIGATION.get(role, []), request.path), "unread_count": unread_count(user)}

@@ -1,0 +1,22 @@
+from .accounts import IndustryDepartment, Role, User
+from .audit import AuditChainHead, AuditEntry
+from .calendar import WorkdayOverride
+from .notifications import Notification
+from .occupations import ENTERPRISE_ONLY_LEVELS, Occupation, SkillLevel
+from .policy import PolicyProfile
+from .regions import Region
+
+__all__ = [
+    "AuditChainHead",
+    "AuditEntry",
+    "ENTERPRISE_ONLY_LEVELS",
+    "IndustryDepartment",
+    "Notification",
+    "Occupation",
+    "PolicyProfile",
+    "Region",
+    "Role",
+    "SkillLevel",
+    "User",
+    "WorkdayOverride",
+]

@@ -1,0 +1,65 @@
+from django.db import models
+from django.db.models import Q
+
+
+class PolicyProfile(models.Model):
+    """The numbers one bureau's notice sets (SPEC §8). Exactly one profile is active; every rule
+    reads its numbers from it, none is hard-coded."""
+
+    class NoticeScope(models.TextChoices):
+        ALL = "all", "所有备案"
+        SOCIAL = "social", "仅社会培训评价组织"
+        NONE = "none", "不公示"
+
+    class FailedRenewal(models.TextChoices):
+        RECTIFY = "rectify", "期满暂停运作，限期整改后复评"
+        EXIT = "exit", "不予续期，退出目录"
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    preset = models.CharField("预设", max_length=20, blank=True)
+    is_active = models.BooleanField("启用", default=False)
+    validity_years = models.PositiveSmallIntegerField("备案有效期（年）", default=3)
+    renewal_window_months = models.PositiveSmallIntegerField("期满前提示（月）", null=True, blank=True, default=3)
+    latest_application_months = models.SmallIntegerField(
+        "最迟申请（相对期满日，月）", default=0, help_text="正数为期满后若干月仍可申请")
+    latest_application_days = models.SmallIntegerField(
+        "最迟申请（相对期满日，天）", default=0, help_text="负数为期满前若干天，如 -30")
+    completeness_workdays = models.PositiveSmallIntegerField("形式审查时限（工作日）", default=5)
+    supplement_days = models.PositiveSmallIntegerField("补正期限（日）", default=30)
+    decision_days = models.PositiveSmallIntegerField("作出决定时限（日）", default=90)
+    notice_scope = models.CharField("备案公示范围", max_length=10, choices=NoticeScope.choices,
+                                    default=NoticeScope.ALL)
+    notice_workdays = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
+    social_orgs_per_occupation = models.PositiveSmallIntegerField("每职业社会培训评价组织上限", null=True,
+                                                                  blank=True, default=3)
+    pilot_months = models.PositiveSmallIntegerField("试点期（月）", null=True, blank=True)
+    failed_renewal = models.CharField("评估不通过的处理", max_length=10, choices=FailedRenewal.choices,
+                                      default=FailedRenewal.RECTIFY)
+    rectification_months = models.PositiveSmallIntegerField("整改期（月）", null=True, blank=True, default=6)
+    star_rating = models.BooleanField("年度星级评定", default=False)
+    batch_plan_lead_workdays = models.PositiveSmallIntegerField("批次计划提前报备（工作日）", null=True, blank=True)
+    result_publicity_days = models.PositiveSmallIntegerField("结果公示（日）", null=True, blank=True)
+    result_report_workdays = models.PositiveSmallIntegerField("结果报备时限（工作日）", null=True, blank=True)
+    pass_mark = models.DecimalField("评估合格分", max_digits=5, decimal_places=1, default=60)
+    min_experts = models.PositiveSmallIntegerField("专家组最少人数", default=3)
+    min_examiners_per_level = models.PositiveSmallIntegerField("每职业等级最少考评员", default=5)
+    filing_number_pattern = models.CharField(
+        "备案编号格式", max_length=60, default="{region}{year}{kind}{seq:04d}",
+        help_text="可用 {region}（区划代码）{year}（四位年份）{kind}（机构类别代码）{seq}（流水号）")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政策参数"
+        constraints = [models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
+                                               name="one_active_policy_profile")]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def active(cls) -> "PolicyProfile":
+        profile = cls.objects.filter(is_active=True).first()
+        if profile is None:
+            from portal.policy_presets import ensure_presets
+
+            profile = ensure_presets()
+        return profile

@@ -1,0 +1,77 @@
+"""In-site inbox and e-mail. `notify(...)` writes the inbox rows in the caller's transaction and
+queues the e-mails after commit; an unreachable broker never fails the caller's action."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.models import Notification
+
+logger = logging.getLogger(__name__)
+Email = Notification.EmailState
+
+
+def notify(recipients: Iterable, *, subject: str, body: str = "", url: str = "") -> list[Notification]:
+    seen, rows = set(), []
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(recipient=user, subject=subject[:200], body=body, url=url,
+                                 email_state=Email.PENDING if user.email else Email.SKIPPED))
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created if n.email_state == Email.PENDING]
+    if ids and all(ids):
+        transaction.on_commit(lambda: enqueue_emails(ids))
+    return created
+
+
+def enqueue_emails(ids: list[int]) -> None:
+    """Hand the e-mails to Celery. If the broker is down they stay pending for the outbox sweep."""
+    from portal.tasks import deliver_notifications
+
+    try:
+        deliver_notifications.delay(ids)
+    except Exception as exc:  # kombu raises a variety of connection errors; the outbox covers them all
+        logger.warning("broker unreachable, %d e-mail(s) left in the outbox: %s", len(ids), exc)
+
+
+def deliver(notification_id: int) -> bool:
+    """E-mail one notification exactly once: claim it with a conditional UPDATE, then send."""
+    claimed = Notification.objects.filter(pk=notification_id, email_state=Email.PENDING).update(
+        email_state=Email.SENDING, email_attempts=F("email_attempts") + 1)
+    if not claimed:
+        return False
+    n = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        body = n.body + (f"\n\n{settings.SITE_URL}{n.url}" if n.url else "")
+        send_mail(n.subject, body, None, [n.recipient.email])
+    except OSError as exc:
+        logger.warning("e-mail %s failed: %s", n.pk, exc)
+        state = Email.PENDING if n.email_attempts < 5 else Email.FAILED
+        Notification.objects.filter(pk=n.pk).update(email_state=state)
+        return False
+    Notification.objects.filter(pk=n.pk).update(email_state=Email.SENT, emailed_at=timezone.now())
+    return True
+
+
+def deliver_outbox(limit: int = 500) -> int:
+    """The periodic sweep: send what is still pending (the broker was down when it was queued), and
+    reclaim messages stuck in `sending` by a worker that died more than 10 minutes ago."""
+    stale = timezone.now() - timezone.timedelta(minutes=10)
+    Notification.objects.filter(email_state=Email.SENDING, created_at__lt=stale).update(email_state=Email.PENDING)
+    ids = list(Notification.objects.filter(email_state=Email.PENDING).order_by("id").values_list("pk", flat=True)[:limit])
+    return sum(deliver(pk) for pk in ids)
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

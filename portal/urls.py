@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from portal import views
+from portal.accounts import LockoutAuthenticationForm
+
+app_urls = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/open/", views.open_notification, name="open_notification"),
+    path("design/", views.design, name="design"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LockoutAuthenticationForm,
+                                                         redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include((app_urls, "portal"))),
+    path("", include("filings.urls")),
+]
