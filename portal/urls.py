@@ -24,4 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include((app_urls, "portal"))),
     path("", include("filings.urls")),
+    path("directory/", include("filings.directory_urls")),
+    path("api/v1/", include("filings.api_urls")),
+    path("renewals/", include("assessments.urls")),
 ]

@@ -33,6 +33,17 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
 
 
+@pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Background tasks run in-process in tests, with or without REDIS_URL; the broker's own
+    behaviour is tested where it matters (tests/test_notifications.py) with a real worker."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = True
+
+
 class World:
     """Names for everything the tests talk about."""
 

@@ -1,4 +1,5 @@
 from .agency import Agency, route_for
+from .changes import ChangeRequest
 from .filing import Filing
 from .notices import NoticeItem, Objection, PublicNotice
 from .panel import ExpertAssignment
@@ -7,6 +8,7 @@ from .scope import Examiner, Material, ScopeItem, required_material_types
 
 __all__ = [
     "Agency",
+    "ChangeRequest",
     "Examiner",
     "ExpertAssignment",
     "Filing",

@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from portal.models import (AuditEntry, IndustryDepartment, Notification, Occupation, PolicyProfile, Region, User,
+                           WorkdayOverride)
+
+admin.site.site_header = "技能人才评价机构备案监管平台 · 系统管理"
+admin.site.site_title = "系统管理"
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    list_display = ["username", "full_name", "role", "region", "agency", "is_active", "locked_until"]
+    list_filter = ["role", "is_active", "region"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = UserAdmin.fieldsets + (
+        ("角色与范围", {"fields": ["role", "full_name", "phone", "region", "industry_department", "agency"]}),
+    )
+    add_fieldsets = UserAdmin.add_fieldsets + (
+        ("角色与范围", {"fields": ["role", "full_name", "region", "industry_department", "agency"]}),
+    )
+    readonly_fields = ["locked_until"]
+    actions = ["unlock"]
+
+    @admin.action(description="解除登录锁定")
+    def unlock(self, request, queryset):
+        queryset.update(failed_logins=0, locked_until=None)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Occupation)
+class OccupationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "work_type", "restricted", "has_standard", "edition"]
+    list_filter = ["restricted", "has_standard", "edition"]
+    search_fields = ["code", "name", "work_type"]
+
+
+@admin.register(IndustryDepartment)
+class IndustryDepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "region"]
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "note"]
+    date_hierarchy = "date"
+
+
+@admin.register(PolicyProfile)
+class PolicyProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "preset", "is_active", "validity_years", "renewal_window_months", "notice_workdays"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "subject", "email_state", "read_at"]
+    list_filter = ["email_state"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only [003 §18]."""
+
+    list_display = ["created_at", "actor_label", "action", "object_repr", "ip", "comment"]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "actor_label", "comment"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
