@@ -1,6 +1,7 @@
 """The filings' timed transitions [002 §10, 003 §7]. One query per rule finds what is due (an
-indexed range on the due date); each due filing then goes through the same `perform` a person's
-action does. Running it twice changes nothing the second time: a moved filing no longer matches."""
+indexed range on the due date); the due filings then move in batches through `perform_batch`, which
+calls the same transition methods a person's action does, with the same audit entries and
+notifications. Running it twice changes nothing the second time: a moved filing no longer matches."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime
 
 from filings.choices import FilingState
 from filings.models import Filing, Objection
-from filings.services import TransitionRefused, perform
+from filings.services import perform_batch
 
 S = FilingState
 
@@ -25,13 +26,10 @@ def due(today: datetime.date) -> list[tuple[str, object]]:
     ]
 
 
-def sweep(today: datetime.date) -> int:
+def sweep(today: datetime.date, batch_size: int = 500) -> int:
     done = 0
     for action, queryset in due(today):
-        for pk in queryset.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000):
-            try:
-                perform(filing_id=pk, action=action, today=today)
-            except TransitionRefused:
-                continue  # moved by a person meanwhile
-            done += 1
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            done += perform_batch(action=action, filing_ids=ids[start:start + batch_size], today=today)
     return done

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from filings.models import Filing, Receipt
@@ -25,3 +25,28 @@ def issue_receipt(filing: Filing, *, reason: str) -> Receipt:
 
     transaction.on_commit(_queue)
     return receipt
+
+
+def issue_receipts(filings: list[Filing], *, reason: str) -> list[Receipt]:
+    """`issue_receipt` for a batch (the deadline sweep): one supersede, one insert, one hand-over."""
+    if not filings:
+        return []
+    now = timezone.now()
+    ids = [f.pk for f in filings]
+    last = dict(Receipt.objects.filter(filing_id__in=ids).values("filing_id")
+                .annotate(v=models.Max("version")).values_list("filing_id", "v"))
+    Receipt.objects.filter(filing_id__in=ids, superseded_at__isnull=True).update(superseded_at=now)
+    created = Receipt.objects.bulk_create(
+        [Receipt(filing=f, version=last.get(f.pk, 0) + 1, reason=reason) for f in filings])
+    receipt_ids = [r.pk for r in created]
+
+    def _queue():
+        from filings.tasks import render_receipts
+
+        try:
+            render_receipts.delay(receipt_ids)
+        except Exception:  # broker down: the render sweep picks it up  # noqa: BLE001
+            pass
+
+    transaction.on_commit(_queue)
+    return created

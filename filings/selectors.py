@@ -58,3 +58,25 @@ def reviewers_for(filing: Filing) -> QuerySet[User]:
     else:
         pre = Q(pk__in=[])
     return users.filter(pre | city)
+
+
+def recipients_for_many(filings: list[Filing]) -> dict[int, list[User]]:
+    """`agency_staff` and `reviewers_for` of many filings at once: four queries, whatever the count."""
+    agencies = {f.agency_id for f in filings}
+    regions = {f.region_id for f in filings}
+    departments = {f.industry_department_id for f in filings if f.industry_department_id}
+    ancestor_paths = {p for f in filings for p in f.region.ancestor_paths()}
+    users = User.objects.filter(is_active=True).select_related("region")
+    staff = list(users.filter(role=Role.AGENCY, agency_id__in=agencies))
+    district = list(users.filter(role=Role.DISTRICT, region_id__in=regions))
+    industry = list(users.filter(role=Role.INDUSTRY, industry_department_id__in=departments)) if departments else []
+    city = list(users.filter(role=Role.CITY, region__path__in=ancestor_paths))
+    out = {}
+    for f in filings:
+        paths = set(f.region.ancestor_paths())
+        pre = ([u for u in district if u.region_id == f.region_id] if f.route == Route.DISTRICT else
+               [u for u in industry if u.industry_department_id == f.industry_department_id]
+               if f.route == Route.INDUSTRY else [])
+        out[f.pk] = ([u for u in staff if u.agency_id == f.agency_id] + pre
+                     + [u for u in city if u.region.path in paths])
+    return out

@@ -9,14 +9,15 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, can_proceed
 
 from filings import notices, numbering, receipts
 from filings.choices import FilingState
 from filings.models import Filing
-from filings.selectors import agency_staff, reviewers_for
-from portal.audit import record
-from portal.notifications import notify
+from filings.selectors import agency_staff, recipients_for_many, reviewers_for
+from portal.audit import Event, record, record_many
+from portal.models import pinned_policy
+from portal.notifications import notify, notify_many
 
 S = FilingState
 
@@ -55,13 +56,20 @@ def _label(state: str) -> str:
     return FilingState(state).label
 
 
+def _may(method, user) -> bool:
+    """The transition's permission alone: django-fsm's has_transition_perm also checks conditions, which
+    would turn "incomplete" into "forbidden" instead of a refusal that lists what is missing."""
+    meta, filing = method._django_fsm, method.__self__
+    return meta.has_transition_perm(filing, meta.field.get_state(filing), user)
+
+
 def available_actions(filing: Filing, user) -> list[tuple[str, str]]:
     """The buttons `user` may press on `filing` now (permission and source state; conditions are
     checked on submit so that the refusal can say what is missing)."""
     out = []
     for name, label in ACTIONS.items():
         method = getattr(filing, name)
-        if can_proceed(method, check_conditions=False) and has_transition_perm(method, user):
+        if can_proceed(method, check_conditions=False) and _may(method, user):
             if name == "approve" and filing.notice_required():
                 continue
             if name == "approve_for_notice" and not filing.notice_required():
@@ -103,7 +111,7 @@ def perform(*, filing_id: int, action: str, actor=None, comment: str = "",
             method = getattr(filing, action)
             if (expected_state and filing.state != expected_state) or not can_proceed(method, check_conditions=False):
                 raise AlreadyDecided(f"该备案已由他人处理，当前状态为“{_label(filing.state)}”，您的操作未执行。")
-            if actor is not None and not has_transition_perm(method, actor):
+            if actor is not None and not _may(method, actor):
                 raise PermissionDenied
             if action in COMMENT_REQUIRED and not comment:
                 raise TransitionRefused("此操作须填写意见或理由。")
@@ -134,3 +142,62 @@ def notify_parties(filing: Filing, before: str) -> None:
     notify([*agency_staff(filing), *reviewers_for(filing)],
            subject=f"备案状态变更：{filing.agency.name} {_label(before)} → {_label(filing.state)}",
            body=filing.last_comment, url=f"/filings/{filing.pk}/")
+
+
+# Every field a timed transition may change. Filings moved by the same rule on the same day mostly
+# end with the same values, so a batch writes them back as one UPDATE per distinct set of values
+# (the filing number, unique per filing, separately).
+TIMED_FIELDS = ["state", "route", "received_on", "acceptance_due", "supplement_due", "accepted_on", "decision_due",
+                "notice_ends_on", "decided_on", "ended_on", "valid_from", "valid_until", "pilot", "pilot_until",
+                "updated_at"]
+
+
+def _write_back(filings: list[Filing]) -> None:
+    groups: dict[tuple, list[int]] = {}
+    for f in filings:
+        groups.setdefault(tuple(getattr(f, name) for name in TIMED_FIELDS), []).append(f.pk)
+    for values, pks in groups.items():
+        Filing.objects.filter(pk__in=pks).update(**dict(zip(TIMED_FIELDS, values)))
+    for f in filings:
+        if f.number and f.state == S.ACTIVE:
+            Filing.objects.filter(pk=f.pk, number__isnull=True).update(number=f.number)
+
+
+def perform_batch(*, action: str, filing_ids: list[int], today: datetime.date) -> int:
+    """The system's timed transitions for many filings in one transaction: lock the rows still
+    free, call the transition on each, then one UPDATE, one audit insert and one batch of
+    notifications. Filings a person is deciding right now (locked) are left for the next run.
+    Returns how many moved."""
+    from django.db.models import Exists, OuterRef
+
+    from filings.models import Objection
+
+    with transaction.atomic(), pinned_policy():
+        filings = list(
+            Filing.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("agency", "region")
+            .filter(pk__in=filing_ids)
+            .annotate(has_pending_objections=Exists(Objection.objects.filter(
+                item__filing=OuterRef("pk"), state=Objection.State.PENDING)))
+            .order_by("pk"))
+        moved = []
+        now = timezone.now()
+        for filing in filings:
+            method = getattr(filing, action)
+            if not can_proceed(method):
+                continue
+            before = filing.state
+            method(today)
+            filing.updated_at = now
+            moved.append((filing, before))
+        if not moved:
+            return 0
+        entering_force = [f for f, before in moved if f.state == S.ACTIVE and before != S.ACTIVE]
+        numbering.assign_numbers(entering_force)
+        _write_back([f for f, _ in moved])
+        receipts.issue_receipts(entering_force, reason="备案")
+        record_many(Event(f"filing.{action}", f, None, "", {"from": before, "to": f.state}) for f, before in moved)
+        recipients = recipients_for_many([f for f, _ in moved])
+        notify_many((recipients[f.pk], f"备案状态变更：{f.agency.name} {_label(before)} → {_label(f.state)}",
+                     f.get_state_display() + "（系统按时限自动处理）", f"/filings/{f.pk}/") for f, before in moved)
+    return len(moved)

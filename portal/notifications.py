@@ -75,3 +75,24 @@ def deliver_outbox(limit: int = 500) -> int:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notify_many(messages: Iterable[tuple[Iterable, str, str, str]]) -> list[Notification]:
+    """Several messages at once, as (recipients, subject, body, url): one insert and one hand-over
+    to Celery for the lot (the deadline sweep)."""
+    rows = []
+    for recipients, subject, body, url in messages:
+        seen = set()
+        for user in recipients:
+            if user is None or user.pk in seen or not user.is_active:
+                continue
+            seen.add(user.pk)
+            rows.append(Notification(recipient=user, subject=subject[:200], body=body, url=url,
+                                     email_state=Email.PENDING if user.email else Email.SKIPPED))
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
+    ids = [n.pk for n in created if n.email_state == Email.PENDING]
+    if ids and all(ids):
+        transaction.on_commit(lambda: enqueue_emails(ids))
+    return created

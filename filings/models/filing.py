@@ -15,7 +15,7 @@ from portal.dates import add_months, add_years
 from portal.workdays import add_workdays
 
 from filings import permissions as perm
-from filings.choices import IN_FORCE, AgencyKind, FilingState, ManagingLevel, Route
+from filings.choices import IN_FORCE, AgencyKind, FilingState, ManagingLevel, MaterialType, Route
 
 from .agency import Agency, route_for
 
@@ -117,6 +117,9 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         return self.panel.count() >= PolicyProfile.active().min_experts
 
     def no_pending_objections(self) -> bool:
+        known = getattr(self, "has_pending_objections", None)  # annotated by the sweep's batch query
+        if known is not None:
+            return not known
         from filings.models import Objection
 
         return not Objection.objects.filter(item__filing=self, state=Objection.State.PENDING).exists()

@@ -3,7 +3,7 @@ from .audit import AuditChainHead, AuditEntry
 from .calendar import WorkdayOverride
 from .notifications import Notification
 from .occupations import ENTERPRISE_ONLY_LEVELS, Occupation, SkillLevel
-from .policy import PolicyProfile
+from .policy import PolicyProfile, pinned_policy
 from .regions import Region
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Notification",
     "Occupation",
     "PolicyProfile",
+    "pinned_policy",
     "Region",
     "Role",
     "SkillLevel",

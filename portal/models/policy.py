@@ -1,5 +1,10 @@
+import contextlib
+import contextvars
+
 from django.db import models
 from django.db.models import Q
+
+_pinned: contextvars.ContextVar = contextvars.ContextVar("pinned_policy", default=None)
 
 
 class PolicyProfile(models.Model):
@@ -57,9 +62,22 @@ class PolicyProfile(models.Model):
 
     @classmethod
     def active(cls) -> "PolicyProfile":
+        pinned = _pinned.get()
+        if pinned is not None:
+            return pinned
         profile = cls.objects.filter(is_active=True).first()
         if profile is None:
             from portal.policy_presets import ensure_presets
 
             profile = ensure_presets()
         return profile
+
+
+@contextlib.contextmanager
+def pinned_policy():
+    """Read the active profile once for a batch of work (the deadline sweep) instead of per object."""
+    token = _pinned.set(PolicyProfile.active())
+    try:
+        yield _pinned.get()
+    finally:
+        _pinned.reset(token)
