@@ -8,7 +8,7 @@ TEST_APT_PACKAGES := chromium poppler-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test system-packages test-system-packages venv migrate demo worker clean-venv graphs
+.PHONY: run test system-packages test-system-packages venv migrate demo clean-venv diagrams
 
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -51,8 +51,8 @@ run: demo
 test: system-packages test-system-packages venv
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-graphs: venv
-	$(PY) manage.py graph_transitions -o docs/filing-states.dot filings.Filing
+diagrams: venv
+	$(PY) manage.py state_diagrams
 
 clean-venv:
 	rm -rf $(VENV)
