@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from filings import permissions as perm
+from filings.choices import Route
 
 from .filing import Filing
 
@@ -12,8 +14,10 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     its registered details; what changes is reviewed, and the receipt is re-issued [002 §13,
     001 §5(3), 003 §7].
 
-    `proposal` holds what would change: {"add": [{"occupation": id, "level_from": n, "level_to": n}],
-    "remove": [occupation ids], "details": {"address": "...", ...}}.
+    `proposal` holds what would change: {"add": [{"occupation": id, "level_from": n, "level_to": n,
+    "examiners": [{"name": "...", "certificate_no": "...", "level": n}]}], "remove": [occupation ids],
+    "details": {"address": "...", ...}}. An "add" row for an occupation already filed changes its
+    level range; the examiners it carries join the filing's roster when the change is approved.
     """
 
     class State(models.TextChoices):
@@ -53,30 +57,33 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     def _city(self, user) -> bool:
         return perm.is_city_reviewer(self.filing, user)
 
-    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, conditions=[_filing_in_force],
-                permission=_agency_member)
+    def _needs_pre_review(self) -> bool:
+        return self.filing.route != Route.CITY
+
+    @transition(field=state, source=State.DRAFT, target=RETURN_VALUE(State.PRE_REVIEW, State.SUBMITTED),
+                conditions=[_filing_in_force], permission=_agency_member)
     def submit(self):
-        """Submitted during validity [002 §13]."""
+        """Submitted during validity [002 §13], routed like the filing itself: through the district
+        or industry department that pre-reviewed it, or straight to the city [000 §4(1), 003 §7]."""
+        self.submitted_at = timezone.now()
+        return self.State.PRE_REVIEW if self._needs_pre_review() else self.State.SUBMITTED
 
-    @transition(field=state, source=State.SUBMITTED, target=State.PRE_REVIEW, permission=_pre_reviewer)
-    def start_pre_review(self):
-        """Routed through the district or industry department like the filing itself [003 §7]."""
-
-    @transition(field=state, source=[State.SUBMITTED, State.PRE_REVIEW], target=State.SUBMITTED,
-                permission=_pre_reviewer)
+    @transition(field=state, source=State.PRE_REVIEW, target=State.SUBMITTED, permission=_pre_reviewer)
     def forward(self):
-        """Pre-review opinion attached, on to the city."""
+        """Pre-review opinion attached, on to the city, which decides [003 §7]."""
 
-    @transition(field=state, source=[State.SUBMITTED, State.PRE_REVIEW], target=State.APPROVED,
-                conditions=[_filing_in_force], permission=_city)
+    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED, conditions=[_filing_in_force],
+                permission=_city)
     def approve(self):
-        """The change applies to the filing and the receipt is re-issued [002 §13]."""
+        """The change applies to the filing and the receipt is re-issued [002 §13, 001 §5(3)]."""
+        self.decided_at = timezone.now()
 
-    @transition(field=state, source=[State.SUBMITTED, State.PRE_REVIEW], target=State.REFUSED, permission=_city)
+    @transition(field=state, source=State.SUBMITTED, target=State.REFUSED, permission=_city)
     def refuse(self):
         """Refused with reasons; the filing stays as it was."""
+        self.decided_at = timezone.now()
 
     @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.PRE_REVIEW], target=State.WITHDRAWN,
                 permission=_agency_member)
     def withdraw(self):
-        """The agency withdraws its change request."""
+        """The agency withdraws its change request before the decision."""

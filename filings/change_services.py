@@ -1,0 +1,262 @@
+"""变更备案 [002 §13, 001 §5(3), 003 §7]: during validity an agency asks to add or remove occupations
+and levels, or to change its registered details; what changes is reviewed along the filing's own
+route (pre-review by the district or industry department unless the filing goes straight to the
+city), the city decides, and on approval the change is applied and the receipt re-issued.
+
+Every write is one function here (keyword-only, one transaction, audit and notification in the
+same place); views and tests call these, never the transitions directly."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from filings import permissions as perm
+from filings.models import Agency, ChangeRequest, Examiner, Filing, ScopeItem
+from filings.receipts import issue_receipt
+from filings.selectors import agency_staff, reviewers_for
+from filings.services import AlreadyDecided, TransitionRefused
+from portal.audit import record
+from portal.models import Occupation, SkillLevel
+from portal.notifications import notify
+
+CR = ChangeRequest.State
+
+# Registered details an agency may change through a change filing, with their Chinese labels.
+DETAIL_FIELDS = {
+    "address": "地址",
+    "legal_representative": "法定代表人",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+    "contact_email": "联系邮箱",
+}
+
+ACTIONS = {
+    "submit": "提交变更申请",
+    "forward": "初审通过，报送市级",
+    "approve": "同意变更",
+    "refuse": "不予变更",
+    "withdraw": "撤回变更申请",
+}
+COMMENT_REQUIRED = {"forward", "refuse"}
+OPEN_STATES = (CR.DRAFT, CR.SUBMITTED, CR.PRE_REVIEW)
+
+
+# ----- reading a proposal ----------------------------------------------------------------------
+def _levels_ok(value) -> bool:
+    return isinstance(value, int) and value in SkillLevel.values
+
+
+def proposal_problems(filing: Filing, proposal: dict) -> list[str]:
+    """Everything wrong with a proposal, listed at once. Additions are checked by the filing's own
+    scope rules (ScopeItem.problems: no entry-restricted occupation [003 §8(2)], enterprise-only
+    levels [003 §5], at least the policy's number of examiners per level [003 §8(4)])."""
+    add, remove, details = proposal.get("add", []), proposal.get("remove", []), proposal.get("details", {})
+    if not (add or remove or details):
+        return ["未填写任何变更内容"]
+    problems = []
+    filed = set(filing.scope.values_list("occupation_id", flat=True))
+    for occ_id in remove:
+        if occ_id not in filed:
+            problems.append("拟删除的职业（工种）不在现有备案范围内")
+    seen = set()
+    for row in add:
+        occ_id = row.get("occupation")
+        if occ_id in seen:
+            problems.append("同一职业（工种）在新增内容中重复出现")
+        seen.add(occ_id)
+        if occ_id in remove:
+            problems.append("同一职业（工种）不能同时新增和删除")
+        if not (_levels_ok(row.get("level_from")) and _levels_ok(row.get("level_to"))):
+            problems.append("等级填写有误")
+        elif row["level_from"] > row["level_to"]:
+            problems.append("最低等级不能高于最高等级")
+        if not Occupation.objects.filter(pk=occ_id).exists():
+            problems.append("所选职业（工种）不存在")
+    if not (filed - set(remove)) and not add:
+        problems.append("变更后备案范围不能为空；如需终止备案，请申请注销")
+    unknown = set(details) - set(DETAIL_FIELDS)
+    if unknown:
+        problems.append("包含不可通过变更备案修改的信息：" + "、".join(sorted(unknown)))
+    problems.extend(_details_problems(filing.agency, details))
+    if not problems and add:
+        problems.extend(_dry_run_scope(filing, proposal))
+    return problems
+
+
+def _details_problems(agency: Agency, details: dict) -> list[str]:
+    probe = Agency.objects.get(pk=agency.pk)
+    for name, value in details.items():
+        if name in DETAIL_FIELDS:
+            setattr(probe, name, value)
+    try:
+        probe.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        return [f"{DETAIL_FIELDS.get(field, field)}：{'；'.join(msgs)}"
+                for field, msgs in exc.message_dict.items() if field in DETAIL_FIELDS]
+    return []
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _dry_run_scope(filing: Filing, proposal: dict) -> list[str]:
+    """Apply the scope part in a savepoint, ask the rules, roll back: the very rules the filing was
+    checked by, with the examiners the request brings, and nothing written."""
+    problems: list[str] = []
+    try:
+        with transaction.atomic():
+            problems = _apply_scope(filing, proposal)
+            raise _DryRun
+    except _DryRun:
+        pass
+    return problems
+
+
+def _apply_scope(filing: Filing, proposal: dict) -> list[str]:
+    """Add the examiners, add or re-range the occupations, remove the removed ones; return the
+    problems of the rows added or changed (the caller rolls back if there are any)."""
+    touched = []
+    for row in proposal.get("add", []):
+        for ex in row.get("examiners", []):
+            Examiner.objects.create(filing=filing, occupation_id=row["occupation"], name=ex["name"],
+                                    certificate_no=ex.get("certificate_no", ""),
+                                    level=ex.get("level") or row["level_to"])
+        item, _ = ScopeItem.objects.update_or_create(
+            filing=filing, occupation_id=row["occupation"],
+            defaults={"level_from": row["level_from"], "level_to": row["level_to"]})
+        touched.append(item)
+    ScopeItem.objects.filter(filing=filing, occupation_id__in=proposal.get("remove", [])).delete()
+    problems = []
+    for item in touched:
+        item.filing = filing
+        problems.extend(item.problems())
+    return problems
+
+
+def describe(change: ChangeRequest) -> dict:
+    """The proposal in words, for screens and notifications."""
+    proposal = change.proposal or {}
+    ids = [row["occupation"] for row in proposal.get("add", [])] + list(proposal.get("remove", []))
+    occupations = Occupation.objects.in_bulk(ids)
+
+    def levels(lo, hi):
+        lo, hi = SkillLevel(lo).label, SkillLevel(hi).label
+        return lo if lo == hi else f"{lo}—{hi}"
+
+    added, reranged = [], []
+    for row in proposal.get("add", []):
+        entry = {"occupation": occupations.get(row["occupation"]), "levels": levels(row["level_from"], row["level_to"]),
+                 "examiners": row.get("examiners", [])}
+        if row.get("previous"):
+            entry["previous"] = levels(*row["previous"])
+            reranged.append(entry)
+        else:
+            added.append(entry)
+    removed = [occupations.get(i) for i in proposal.get("remove", [])]
+    details = [{"label": DETAIL_FIELDS.get(k, k), "value": v} for k, v in proposal.get("details", {}).items()]
+    return {"added": added, "reranged": reranged, "removed": removed, "details": details}
+
+
+# ----- writes ------------------------------------------------------------------------------------
+def create_change_request(*, filing_id: int, actor, reason: str, add: list[dict] | None = None,
+                          remove: list[int] | None = None, details: dict | None = None) -> ChangeRequest:
+    """A draft change request on an in-force filing, refused with every problem listed at once."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
+        if not perm.is_agency_member(filing, actor):
+            raise PermissionDenied
+        if not filing.in_force:
+            raise TransitionRefused("仅有效期内的备案可以申请变更 [002 §13]。")
+        if filing.change_requests.filter(state__in=OPEN_STATES).exists():
+            raise TransitionRefused("该备案已有一件变更申请正在办理，请待其办结或撤回后再申请。")
+        if not reason:
+            raise TransitionRefused("请填写变更理由。")
+        agency = filing.agency
+        details = {k: (v or "").strip() for k, v in (details or {}).items()}
+        details = {k: v for k, v in details.items() if getattr(agency, k, None) != v}
+        current = {s.occupation_id: s for s in filing.scope.all()}
+        add = [dict(row) for row in add or []]
+        for row in add:
+            if row.get("occupation") in current:  # a new level range for an occupation already filed
+                was = current[row["occupation"]]
+                row["previous"] = [was.level_from, was.level_to]
+        proposal = {"add": add, "remove": sorted(set(remove or [])), "details": details}
+        problems = proposal_problems(filing, proposal)
+        if problems:
+            raise TransitionRefused("变更申请未保存：" + "；".join(dict.fromkeys(problems)))
+        change = ChangeRequest.objects.create(filing=filing, proposal=proposal, reason=reason, created_by=actor)
+        record("change.create", change, actor=actor, comment=reason, data=proposal)
+    return change
+
+
+def available_actions(change: ChangeRequest, user) -> list[tuple[str, str]]:
+    return [(name, label) for name, label in ACTIONS.items()
+            if can_proceed(getattr(change, name), check_conditions=False)
+            and has_transition_perm(getattr(change, name), user)]
+
+
+def act(*, change_id: int, action: str, actor, comment: str = "", expected_state: str | None = None) -> ChangeRequest:
+    """One step of a change request. Approval applies the change and re-issues the receipt in the
+    same transaction; if the change breaks a scope rule, nothing is applied and the city is told why."""
+    if action not in ACTIONS:
+        raise PermissionDenied
+    comment = (comment or "").strip()
+    try:
+        with transaction.atomic():
+            change = ChangeRequest.objects.select_for_update().get(pk=change_id)
+            filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=change.filing_id)
+            change.filing = filing
+            method = getattr(change, action)
+            if expected_state and change.state != expected_state:
+                raise AlreadyDecided(f"该变更申请已由他人处理，当前状态为“{change.get_state_display()}”，您的操作未执行。")
+            if not can_proceed(method, check_conditions=False):
+                raise TransitionRefused(f"该变更申请当前状态为“{change.get_state_display()}”，不能{ACTIONS[action]}。")
+            if not has_transition_perm(method, actor):
+                raise PermissionDenied
+            if action in COMMENT_REQUIRED and not comment:
+                raise TransitionRefused("此操作须填写意见或理由。")
+            if not can_proceed(method):
+                raise TransitionRefused("备案已不在有效期内，不能办理变更 [002 §13]。")
+            before = change.state
+            method()
+            if comment:
+                change.last_comment = comment
+            if action == "approve":
+                _apply(change, actor=actor)
+            change.save()
+            record(f"change.{action}", change, actor=actor, comment=comment,
+                   data={"from": before, "to": change.state, "filing": filing.pk})
+            notify([*agency_staff(filing), *reviewers_for(filing)],
+                   subject=f"变更备案：{filing.agency.name} {CR(before).label} → {change.get_state_display()}",
+                   body=comment, url=f"/changes/{change.pk}/")
+    except ConcurrentTransition as exc:
+        raise AlreadyDecided("该变更申请已由他人处理，您的操作未执行，请刷新后查看。") from exc
+    return change
+
+
+def _apply(change: ChangeRequest, *, actor) -> None:
+    """[002 §13] Scope rows added or removed (the scope rules still hold for additions), details
+    updated on the agency, the receipt re-issued as a new version."""
+    filing = change.filing
+    proposal = change.proposal or {}
+    problems = _apply_scope(filing, proposal)
+    if problems:
+        raise TransitionRefused("变更后的备案范围不符合规定，未予变更：" + "；".join(problems))
+    details = {k: v for k, v in proposal.get("details", {}).items() if k in DETAIL_FIELDS}
+    if details:
+        agency = filing.agency
+        for name, value in details.items():
+            setattr(agency, name, value)
+        try:
+            agency.full_clean()
+        except ValidationError as exc:
+            raise TransitionRefused("变更后的机构信息有误：" + "；".join(
+                f"{DETAIL_FIELDS.get(f, f)}：{'；'.join(m)}" for f, m in exc.message_dict.items())) from exc
+        agency.save(update_fields=list(details))
+    filing.save(update_fields=["updated_at"])
+    issue_receipt(filing, reason="变更备案")
+    record("filing.change", filing, actor=actor, comment=change.reason, data={"change": change.pk, **proposal})

@@ -1,0 +1,196 @@
+"""变更备案 screens [002 §13]: the agency drafts, submits or withdraws a change request on an in-force
+filing; the pre-reviewer (district or industry department) forwards it with an opinion; the city
+approves or refuses. Every read goes through `filings_visible_to`, every write through
+`change_services`."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from filings import change_services
+from filings import permissions as perm
+from filings.models import ChangeRequest
+from filings.selectors import filings_visible_to
+from filings.services import TransitionRefused
+from portal.models import AuditEntry, Occupation, Role, SkillLevel
+
+CR = ChangeRequest.State
+BADGES = {CR.DRAFT: "badge-draft", CR.SUBMITTED: "badge-pending", CR.PRE_REVIEW: "badge-pending",
+          CR.APPROVED: "badge-ok", CR.REFUSED: "badge-danger", CR.WITHDRAWN: "badge-muted"}
+
+
+def changes_visible_to(user):
+    return (ChangeRequest.objects.filter(filing__in=filings_visible_to(user))
+            .select_related("filing__agency", "created_by"))
+
+
+# ----- forms -------------------------------------------------------------------------------------
+class ChangeForm(forms.Form):
+    reason = forms.CharField(label=_l("变更理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    remove = forms.TypedMultipleChoiceField(label=_l("删除的职业（工种）"), coerce=int, required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    address = forms.CharField(label=_l("地址"), max_length=200)
+    legal_representative = forms.CharField(label=_l("法定代表人"), max_length=50)
+    contact_name = forms.CharField(label=_l("联系人"), max_length=50)
+    contact_phone = forms.CharField(label=_l("联系电话"), max_length=30)
+    contact_email = forms.EmailField(label=_l("联系邮箱"), required=False)
+
+    def __init__(self, *args, filing, **kwargs):
+        agency = filing.agency
+        initial = {name: getattr(agency, name) for name in change_services.DETAIL_FIELDS}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["remove"].choices = [(s.occupation_id, f"{s.occupation} {s.levels_label}")
+                                         for s in filing.scope.select_related("occupation")]
+        self.fields["address"].help_text = _("登记信息未改动的项目保持原样即可，只有改动的项目计入变更。")
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data[name] for name in change_services.DETAIL_FIELDS}
+
+
+EXAMINER_LINE = re.compile(r"[,，\s]+")
+
+
+class AddScopeForm(forms.Form):
+    occupation = forms.ModelChoiceField(label=_l("职业（工种）"), queryset=Occupation.objects.all(), required=False,
+                                        empty_label=_l("（不新增或调整）"))
+    level_from = forms.TypedChoiceField(label=_l("最低等级"), choices=SkillLevel.choices, coerce=int,
+                                        initial=SkillLevel.LEVEL_5)
+    level_to = forms.TypedChoiceField(label=_l("最高等级"), choices=SkillLevel.choices, coerce=int,
+                                      initial=SkillLevel.LEVEL_3)
+    examiners = forms.CharField(
+        label=_l("本单位考评人员"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_l("新增职业（工种）或提高等级时填写，每行一名：姓名，证书编号；视为可考评至所选最高等级。"
+                     "每个等级须有不少于规定人数的考评人员 [003 §8(4)]。"))
+
+    def clean_examiners(self):
+        rows = []
+        for number, line in enumerate(self.cleaned_data["examiners"].splitlines(), start=1):
+            parts = [p for p in EXAMINER_LINE.split(line.strip()) if p]
+            if not parts:
+                continue
+            if len(parts) > 2 or len(parts[0]) > 50:
+                raise forms.ValidationError(_("第 %(n)s 行格式有误，应为“姓名，证书编号”。") % {"n": number})
+            rows.append({"name": parts[0], "certificate_no": parts[1] if len(parts) > 1 else ""})
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        if data.get("occupation") and data.get("level_from") and data.get("level_to") \
+                and data["level_from"] > data["level_to"]:
+            self.add_error("level_to", _("最高等级不能低于最低等级。"))
+        return data
+
+    def row(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("occupation"):
+            return None
+        examiners = [dict(e, level=data["level_to"]) for e in data["examiners"]]
+        return {"occupation": data["occupation"].pk, "level_from": data["level_from"],
+                "level_to": data["level_to"], "examiners": examiners}
+
+
+AddScopeFormSet = forms.formset_factory(AddScopeForm, extra=2, max_num=10)
+
+
+class ActForm(forms.Form):
+    action = forms.ChoiceField(choices=list(change_services.ACTIONS.items()))
+    comment = forms.CharField(required=False, max_length=2000)
+    expected_state = forms.CharField(required=False)
+
+
+# ----- views -------------------------------------------------------------------------------------
+@login_required
+def change_list(request):
+    """Change requests the user may see; reviewers see the ones waiting for them first."""
+    qs = changes_visible_to(request.user)
+    waiting = request.GET.get("waiting") == "1"
+    if waiting:
+        qs = qs.filter(state__in=[CR.SUBMITTED, CR.PRE_REVIEW])
+    filing_id = request.GET.get("filing", "")
+    if filing_id.isdigit():
+        qs = qs.filter(filing_id=filing_id)
+    page = Paginator(qs.order_by("-created_at"), 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "filings/change/list.html", {
+        "page_obj": page, "query_string": query.urlencode(), "waiting": waiting, "badges": BADGES,
+    })
+
+
+@login_required
+def change_create(request, pk: int):
+    filing = get_object_or_404(filings_visible_to(request.user), pk=pk)
+    if not perm.is_agency_member(filing, request.user):
+        raise PermissionDenied
+    form = ChangeForm(request.POST or None, filing=filing)
+    formset = AddScopeFormSet(request.POST or None, prefix="add")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        add = [row for f in formset.forms if (row := f.row())]
+        try:
+            change = change_services.create_change_request(
+                filing_id=filing.pk, actor=request.user, reason=form.cleaned_data["reason"], add=add,
+                remove=form.cleaned_data["remove"], details=form.details())
+        except TransitionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("变更申请已保存为草稿，请核对后提交。"))
+            return redirect("filings:change_detail", pk=change.pk)
+    return render(request, "filings/change/form.html", {
+        "filing": filing, "form": form, "formset": formset, "in_force": filing.in_force,
+    })
+
+
+@login_required
+def change_detail(request, pk: int):
+    change = get_object_or_404(changes_visible_to(request.user), pk=pk)
+    history = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(ChangeRequest),
+                                        object_id=str(change.pk)).order_by("id")
+    labels = {f"change.{k}": v for k, v in change_services.ACTIONS.items()} | {"change.create": _("创建变更申请")}
+    return render(request, "filings/change/detail.html", {
+        "change": change, "filing": change.filing, "proposal": change_services.describe(change),
+        "actions": change_services.available_actions(change, request.user),
+        "history": [(entry, labels.get(entry.action, entry.action)) for entry in history],
+        "badge": BADGES.get(change.state, "badge-muted"),
+        "is_pre_review_route": change.filing.route != "city",
+        "is_agency": request.user.role == Role.AGENCY,
+    })
+
+
+@login_required
+@require_POST
+def change_act(request, pk: int):
+    change = get_object_or_404(changes_visible_to(request.user), pk=pk)
+    form = ActForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("操作无效，请刷新页面后重试。"))
+        return redirect("filings:change_detail", pk=change.pk)
+    action = form.cleaned_data["action"]
+    try:
+        change_services.act(change_id=change.pk, action=action, actor=request.user,
+                            comment=form.cleaned_data["comment"],
+                            expected_state=form.cleaned_data["expected_state"] or None)
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已办理：%(a)s。") % {"a": change_services.ACTIONS[action]})
+    return redirect("filings:change_detail", pk=change.pk)
+
+
+urlpatterns = [
+    path("changes/", change_list, name="change_list"),
+    path("filings/<int:pk>/changes/new/", change_create, name="change_create"),
+    path("changes/<int:pk>/", change_detail, name="change_detail"),
+    path("changes/<int:pk>/act/", change_act, name="change_act"),
+]
