@@ -1,4 +1,13 @@
 """The public directory (机构目录) [SPEC §7]."""
 
+from django.urls import path
+
+from filings import views_directory as views
+
 app_name = "directory"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("export/csv/", views.export, {"fmt": "csv"}, name="export_csv"),
+    path("export/xlsx/", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("<str:filing_number>/", views.agency, name="agency"),
+]
