@@ -1,0 +1,110 @@
+"""What the agency must do next, and by when [SPEC §3]: shown on its dashboard and its home page."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from filings.choices import ENDED, IN_FORCE, UNDER_REVIEW, FilingState
+from filings.models import Filing
+from portal import dashboards
+from portal.models import Role
+
+S = FilingState
+
+
+@dataclass
+class NextStep:
+    """One line of the agency's to-do: what, by when, whether it is the agency's move, and details."""
+
+    filing: Filing
+    text: str
+    due: datetime.date | None = None
+    action_needed: bool = False
+    details: list[str] | None = None
+    badge: str = "badge-pending"
+
+    @property
+    def days_left(self) -> int | None:
+        return (self.due - timezone.localdate()).days if self.due else None
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -(self.days_left or 0))
+
+    @property
+    def countdown_class(self) -> str:
+        left = self.days_left
+        if left is None:
+            return ""
+        return "overdue" if left < 0 else "due-soon" if left <= 5 else ""
+
+
+def next_step(filing: Filing) -> NextStep:
+    """[002 §10]: a supplement is due within 30 days, else the application is deemed abandoned;
+    the authority answers the completeness check within 5 working days."""
+    state = filing.state
+    if state == S.DRAFT:
+        missing = filing.missing_materials()
+        problems = filing.completeness_problems()
+        if missing:
+            text = f"草稿：还缺 {len(missing)} 项材料"
+            others = len(problems) - len(missing)
+            if others:
+                text += f"，另有 {others} 项待完善"
+        elif problems:
+            text = f"草稿：还有 {len(problems)} 项待完善"
+        else:
+            text = "草稿：已填写完整，请提交备案申请"
+        return NextStep(filing, text, action_needed=True, details=problems, badge="badge-draft")
+    if state == S.SUPPLEMENT_REQUESTED:
+        due = filing.supplement_due
+        text = f"待补正：请于 {due:%Y-%m-%d} 前补正以下材料，逾期视为放弃申请" if due else "待补正：请补正以下材料"
+        details = [line for line in filing.last_comment.splitlines() if line.strip()]
+        return NextStep(filing, text, due=due, action_needed=True, details=details, badge="badge-warn")
+    if state == S.RETURNED:
+        details = [line for line in filing.last_comment.splitlines() if line.strip()]
+        return NextStep(filing, "已退回修改：请按以下意见修改后重新提交", action_needed=True, details=details,
+                        badge="badge-warn")
+    if state == S.SUBMITTED:
+        due = filing.acceptance_due
+        text = (f"已提交：受理机关将于 {due:%Y-%m-%d} 前完成形式审查，逾期未作决定视为受理" if due
+                else "已提交：等待形式审查")
+        return NextStep(filing, text, due=due)
+    if state == S.PUBLIC_NOTICE:
+        due = filing.notice_ends_on
+        return NextStep(filing, f"公示中{f'，至 {due:%Y-%m-%d}' if due else ''}，无需操作", due=due)
+    if state in UNDER_REVIEW:
+        due = filing.decision_due
+        text = f"{FilingState(state).label}，无需操作"
+        if due:
+            text += f"；应于 {due:%Y-%m-%d} 前作出决定"
+        return NextStep(filing, text, due=due)
+    if state in IN_FORCE:
+        until = filing.valid_until
+        text = f"{FilingState(state).label}{f'，有效期至 {until:%Y-%m-%d}' if until else ''}"
+        return NextStep(filing, text, badge="badge-ok" if state == S.ACTIVE else "badge-warn")
+    if state in ENDED:
+        return NextStep(filing, f"{FilingState(state).label}", badge="badge-muted")
+    return NextStep(filing, FilingState(state).label)
+
+
+def next_steps_for(user) -> list[NextStep]:
+    from filings.selectors import filings_visible_to
+
+    filings = filings_visible_to(user).exclude(state__in=ENDED).prefetch_related("materials")
+    steps = [next_step(f) for f in filings]
+    return sorted(steps, key=lambda s: (not s.action_needed, s.due or datetime.date.max))
+
+
+def agency_panel(user):
+    if user.role != Role.AGENCY:
+        return None
+    if not user.agency_id:
+        return {"title": "登记机构", "template": "filings/agency/_panel.html", "steps": [], "unregistered": True}
+    return {"title": "下一步", "template": "filings/agency/_panel.html", "steps": next_steps_for(user)}
+
+
+dashboards.register(Role.AGENCY, agency_panel)
