@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -10,6 +12,10 @@ class FilingsConfig(AppConfig):
 
         from . import deadlines as filing_deadlines
         from . import demo as filing_demo
+        from . import receipts
 
         deadlines.register("filings", filing_deadlines.sweep)
+        deadlines.register("receipts", lambda today: receipts.render_pending())
         demo.register("filings", filing_demo.seed)
+        for module in ("panels_agency", "panels_review"):  # dashboard panels, each registers itself
+            import_module(f"filings.{module}")

@@ -50,3 +50,16 @@ def issue_receipts(filings: list[Filing], *, reason: str) -> list[Receipt]:
 
     transaction.on_commit(_queue)
     return created
+
+
+def render_pending(limit: int = 50) -> int:
+    """Receipts whose background render never ran (the broker was down when they were issued), older
+    than five minutes: render them now. Registered with the periodic deadline run."""
+    from filings.receipt_pdf import render_and_store
+
+    stale = timezone.now() - timezone.timedelta(minutes=5)
+    ids = list(Receipt.objects.filter(rendered_at__isnull=True, issued_at__lt=stale)
+               .order_by("pk").values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        render_and_store(pk)
+    return len(ids)

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from portal import views
 from portal.accounts import LockoutAuthenticationForm
@@ -14,7 +13,7 @@ app_urls = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
+    path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LockoutAuthenticationForm,
                                                          redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -9,12 +9,13 @@ from portal.models import Notification, Role
 
 
 @login_required
-def dashboard(request):
+def dashboard(request, today=None):
+    """`today` is for tests that need a fixed date; the URL never passes it."""
     user = request.user
     role = Role.ADMIN if user.is_superuser else user.role
     context = {"panels": dashboards.panels_for(user), "role": Role(role)}
     if role == Role.ADMIN:
-        context["unknown_years"] = workdays.unknown_years(timezone.localdate())
+        context["unknown_years"] = workdays.unknown_years(today or timezone.localdate())
     return render(request, f"dashboards/{role}.html", context)
 
 
