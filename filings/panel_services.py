@@ -1,0 +1,154 @@
+"""Writes around the expert panel and the public notice's objections [002 §11, 001 §3(2), 003 §7].
+Each function is one transaction that checks the actor on the object, changes the data, writes the
+audit entry and notifies — the same shape as `services.perform`, which it calls for state changes."""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from filings import permissions as perm
+from filings.choices import FilingState
+from filings.models import ExpertAssignment, Filing, Objection, PublicNotice
+from filings.selectors import reviewers_for
+from filings.services import AlreadyDecided, TransitionRefused, perform
+from portal.audit import record
+from portal.models import PolicyProfile, Role, User
+from portal.notifications import notify
+
+S = FilingState
+# While these hold, the city may still change who sits on the panel.
+PANEL_OPEN = (S.ACCEPTED, S.EXPERT_REVIEW)
+UPHELD_ACTIONS = ("reopen_review", "refuse")
+
+
+def panel_problems(filing: Filing, experts: Iterable[User]) -> list[str]:
+    """Why this set of experts cannot form the filing's panel; empty when it can [002 §11]."""
+    experts = list(experts)
+    problems = []
+    minimum = PolicyProfile.active().min_experts
+    if len({e.pk for e in experts}) < minimum:
+        problems.append(f"专家组至少需要 {minimum} 名专家。")
+    for expert in experts:
+        if expert.role != Role.EXPERT or not expert.is_active:
+            problems.append(f"{expert}不是在册的评审专家。")
+        elif expert.agency_id and expert.agency_id == filing.agency_id:
+            problems.append(f"{expert}来自申请机构，应当回避。")
+    return problems
+
+
+@transaction.atomic
+def assign_panel(*, filing_id: int, experts: Iterable[User], actor: User) -> list[ExpertAssignment]:
+    """The city names the panel [002 §11]: at least the policy's number of experts, none from the
+    applying agency. Before the review starts the panel may be changed freely; once it runs, experts
+    may only be added and a submitted opinion is never removed."""
+    filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
+    if not perm.is_city_reviewer(filing, actor):
+        raise PermissionDenied
+    if filing.state not in PANEL_OPEN:
+        raise AlreadyDecided(f"该备案当前状态为“{filing.get_state_display()}”，不能再调整专家组。")
+    experts = list(experts)
+    wanted = {e.pk for e in experts}
+    current = {a.expert_id: a for a in filing.panel.all()}
+    keep = [a for pk, a in current.items() if pk not in wanted and (a.submitted_at or filing.state != S.ACCEPTED)]
+    problems = panel_problems(filing, experts + [a.expert for a in keep])
+    if problems:
+        raise TransitionRefused("".join(problems))
+    removed = [pk for pk, a in current.items() if pk not in wanted and a not in keep]
+    ExpertAssignment.objects.filter(filing=filing, expert_id__in=removed).delete()
+    added = [ExpertAssignment.objects.create(filing=filing, expert=e, assigned_by=actor)
+             for e in experts if e.pk not in current]
+    record("filing.assign_panel", filing, actor=actor,
+           data={"experts": sorted(wanted | {a.expert_id for a in keep}), "added": [a.expert_id for a in added],
+                 "removed": removed})
+    if added:
+        notify([a.expert for a in added], subject=f"评审任务：{filing.agency.name}备案申请",
+               body="您已被指派为该备案申请的评审专家，请在评审开始后完成材料验核、现场考察并提交意见和评分。",
+               url="/expert/")
+    return list(filing.panel.select_related("expert"))
+
+
+@transaction.atomic
+def record_expert_review(*, assignment_id: int, expert: User, materials_verified: bool, materials_notes: str,
+                         site_visited: bool, site_visit_notes: str, opinion: str,
+                         score: decimal.Decimal | None, recommendation: str, submit: bool) -> ExpertAssignment:
+    """An expert records material verification, site visit, opinion, score (0–100) and a
+    recommendation [002 §11, 001 §3(2)]; `submit=True` locks the record for good."""
+    assignment = (ExpertAssignment.objects.select_for_update().select_related("filing__agency", "filing__region")
+                  .get(pk=assignment_id))
+    if assignment.expert_id != expert.pk:
+        raise PermissionDenied
+    filing = assignment.filing
+    if assignment.submitted_at:
+        raise AlreadyDecided("您已提交评审意见，提交后不能修改。")
+    if filing.state != S.EXPERT_REVIEW:
+        raise TransitionRefused(f"该备案当前状态为“{filing.get_state_display()}”，不在专家评审阶段。")
+    if score is not None and not (0 <= score <= 100):
+        raise TransitionRefused("评分应在 0 至 100 之间。")
+    assignment.materials_verified, assignment.materials_notes = materials_verified, materials_notes.strip()
+    assignment.site_visited, assignment.site_visit_notes = site_visited, site_visit_notes.strip()
+    assignment.opinion, assignment.score, assignment.recommendation = opinion.strip(), score, recommendation
+    if submit:
+        missing = [label for label, ok in (("材料验核", materials_verified), ("现场考察", site_visited),
+                                           ("专家意见", assignment.opinion), ("评分", score is not None),
+                                           ("结论", recommendation)) if not ok]
+        if missing:
+            raise TransitionRefused("提交前请完成：" + "、".join(missing) + "。")
+        assignment.submitted_at = timezone.now()
+    assignment.full_clean()
+    assignment.save()
+    record("filing.expert_review.submit" if submit else "filing.expert_review.save", filing, actor=expert,
+           comment=assignment.opinion if submit else "",
+           data={"assignment": assignment.pk, "score": str(score) if score is not None else None,
+                 "recommendation": recommendation})
+    if submit and filing.panel_complete():
+        city = [u for u in reviewers_for(filing) if u.role == Role.CITY]
+        notify(city, subject=f"专家评审已全部提交：{filing.agency.name}",
+               body="专家组全部成员已提交意见和评分，请查看汇总并作出决定。", url=f"/filings/{filing.pk}/")
+    return assignment
+
+
+def panel_summary(filing: Filing) -> dict:
+    """What the city sees of the panel: each member, the average of submitted scores, and the
+    recommendations counted [002 §11]."""
+    members = list(filing.panel.select_related("expert"))
+    scores = [a.score for a in members if a.submitted_at and a.score is not None]
+    counts = {label: sum(1 for a in members if a.submitted_at and a.recommendation == value)
+              for value, label in ExpertAssignment.Recommendation.choices}
+    average = (sum(scores) / len(scores)).quantize(decimal.Decimal("0.1")) if scores else None
+    return {"members": members, "average": average, "recommendations": counts,
+            "submitted": sum(1 for a in members if a.submitted_at), "total": len(members)}
+
+
+@transaction.atomic
+def resolve_objection(*, objection_id: int, actor: User, upheld: bool, resolution: str,
+                      then: str | None = None) -> Objection:
+    """The city verifies an objection [003 §7, 001 §3(3)]: upheld → the filing returns to review
+    (`reopen_review`) or is refused (`refuse`); dismissed → the notice runs on. On a renewal result's
+    notice [000 §4(3)] only the verdict is recorded here; the assessment workflow acts on it."""
+    objection = (Objection.objects.select_for_update()
+                 .select_related("item__notice", "item__filing__region", "item__filing__agency").get(pk=objection_id))
+    filing = objection.item.filing
+    if not perm.is_city_reviewer(filing, actor):
+        raise PermissionDenied
+    if objection.state != Objection.State.PENDING:
+        raise AlreadyDecided(f"该异议已由他人核实（{objection.get_state_display()}），您的操作未执行。")
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise TransitionRefused("请填写核实意见。")
+    on_filing_notice = objection.item.notice.purpose == PublicNotice.Purpose.FILING
+    if upheld and on_filing_notice and then not in UPHELD_ACTIONS:
+        raise TransitionRefused("异议成立时请选择：退回评审或不予备案。")
+    objection.state = Objection.State.UPHELD if upheld else Objection.State.DISMISSED
+    objection.resolution, objection.resolved_by, objection.resolved_at = resolution, actor, timezone.now()
+    objection.save()
+    record("notice.objection_resolve", filing, actor=actor, comment=resolution,
+           data={"objection": objection.pk, "result": objection.state, "then": then if upheld else None})
+    if upheld and on_filing_notice:  # a renewal result's objection is taken up by the assessment
+        perform(filing_id=filing.pk, action=then, actor=actor, comment=f"异议成立：{resolution}",
+                expected_state=S.PUBLIC_NOTICE)
+    return objection

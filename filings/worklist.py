@@ -1,0 +1,139 @@
+"""Reviewers' work lists [issue 3 §12]: what waits for whom, and how close each deadline is
+[002 §10-11]. Reads only, built on `selectors.filings_visible_to` so the scoping stays in one place.
+
+Tabs: 待办 (the reviewer acts next), 即将到期 (≤ 2 working days for a working-day rule, ≤ 7 days for
+a calendar-day rule), 已逾期, 全部. Every count is one query however many filings there are.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from filings.choices import FilingState, Route
+from filings.models import Filing, Objection
+from filings.selectors import filings_visible_to
+from portal import workdays
+from portal.models import Role, WorkdayOverride
+
+S = FilingState
+
+DUE_SOON_WORKDAYS = 2
+DUE_SOON_DAYS = 7
+# States in which the 90-day decision clock runs [002 §11].
+DECIDING = (S.PRE_REVIEW, S.ACCEPTED, S.EXPERT_REVIEW, S.SELECTION)
+
+TABS = [("todo", "待办"), ("due_soon", "即将到期"), ("overdue", "已逾期"), ("all", "全部")]
+
+
+def todo_q(user) -> Q:
+    """Filings on which `user` is the next to act (mirrors the transitions' permissions)."""
+    if user.role in (Role.DISTRICT, Role.INDUSTRY):
+        route = Route.DISTRICT if user.role == Role.DISTRICT else Route.INDUSTRY
+        return Q(route=route, state__in=[S.SUBMITTED, S.PRE_REVIEW])
+    if user.role == Role.CITY or user.is_superuser or user.role == Role.ADMIN:
+        return (Q(route=Route.CITY, state=S.SUBMITTED)
+                | Q(state__in=[S.ACCEPTED, S.EXPERT_REVIEW, S.SELECTION])
+                | Q(state=S.PUBLIC_NOTICE, notice_items__objections__state=Objection.State.PENDING))
+    return Q(pk__in=[])
+
+
+def due_soon_q(today: datetime.date) -> Q:
+    """[002 §10] 5 working days to check completeness; [002 §11] 90 days to decide."""
+    return (Q(state=S.SUBMITTED, acceptance_due__gte=today,
+              acceptance_due__lte=workdays.add_workdays(today, DUE_SOON_WORKDAYS))
+            | Q(state__in=DECIDING, decision_due__gte=today,
+                decision_due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)))
+
+
+def overdue_q(today: datetime.date) -> Q:
+    return Q(state=S.SUBMITTED, acceptance_due__lt=today) | Q(state__in=DECIDING, decision_due__lt=today)
+
+
+def for_tab(user, tab: str, today: datetime.date) -> QuerySet[Filing]:
+    qs = filings_visible_to(user)
+    if tab == "todo":
+        return qs.filter(todo_q(user)).distinct()
+    if tab == "due_soon":
+        return qs.filter(todo_q(user)).filter(due_soon_q(today)).distinct()
+    if tab == "overdue":
+        return qs.filter(todo_q(user)).filter(overdue_q(today)).distinct()
+    return qs
+
+
+def tab_counts(user, today: datetime.date) -> dict[str, int]:
+    return {name: for_tab(user, name, today).count() for name, _ in TABS}
+
+
+@dataclass(frozen=True)
+class Countdown:
+    label: str          # what the deadline is for
+    due: datetime.date
+    remaining: int      # negative when overdue
+    unit: str           # "个工作日" or "天"
+    soon: bool
+    overdue: bool
+
+    @property
+    def text(self) -> str:
+        if self.overdue:
+            return f"已逾期 {-self.remaining} {self.unit}"
+        if self.remaining < 0:
+            return "已届满"
+        if self.remaining == 0:
+            return "今日到期"
+        return f"剩余 {self.remaining} {self.unit}"
+
+    @property
+    def css(self) -> str:
+        return "overdue" if self.overdue else ("due-soon" if self.soon else "")
+
+
+class Clock:
+    """Counts working days for many dates with one query of administrator overrides, so a page of
+    filings costs the same however many rows it shows."""
+
+    def __init__(self, today: datetime.date, span_days: int = 400):
+        self.today = today
+        start, end = today - datetime.timedelta(days=span_days), today + datetime.timedelta(days=span_days)
+        self.start, self.end = start, end
+        self.overrides = dict(WorkdayOverride.objects.filter(date__range=(start, end))
+                              .values_list("date", "is_workday"))
+
+    def workdays_until(self, due: datetime.date) -> int:
+        if not (self.start <= due <= self.end):
+            return workdays.workdays_between(self.today, due)
+        a, b, sign = (self.today, due, 1) if due >= self.today else (due, self.today, -1)
+        count, d = 0, a
+        while d < b:
+            d += datetime.timedelta(days=1)
+            count += workdays._is_workday(d, self.overrides)  # the library's own rule, overrides preloaded
+        return sign * count
+
+    def _workday(self, label, due):
+        n = self.workdays_until(due)
+        return Countdown(label, due, n, "个工作日", 0 <= n <= DUE_SOON_WORKDAYS, due < self.today)
+
+    def _days(self, label, due):
+        n = (due - self.today).days
+        return Countdown(label, due, n, "天", 0 <= n <= DUE_SOON_DAYS, n < 0)
+
+    def countdowns(self, filing: Filing) -> list[Countdown]:
+        """Every clock that runs for the filing in its current state [002 §10-11, 003 §7]."""
+        out = []
+        if filing.state == S.SUBMITTED and filing.acceptance_due:
+            out.append(self._workday("形式审查", filing.acceptance_due))
+        if filing.state == S.SUPPLEMENT_REQUESTED and filing.supplement_due:
+            out.append(self._days("补正", filing.supplement_due))
+        if filing.state in DECIDING and filing.decision_due:
+            out.append(self._days("作出决定", filing.decision_due))
+        if filing.state == S.PUBLIC_NOTICE and filing.notice_ends_on:
+            n = self.workdays_until(filing.notice_ends_on)
+            out.append(Countdown("公示", filing.notice_ends_on, n, "个工作日", False, False))
+        return out
+
+    def current(self, filing: Filing) -> Countdown | None:
+        found = self.countdowns(filing)
+        return found[0] if found else None
