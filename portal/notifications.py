@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.models import Notification
@@ -40,15 +40,19 @@ def enqueue_emails(ids: list[int]) -> None:
     from portal.tasks import deliver_notifications
 
     try:
-        deliver_notifications.delay(ids)
-    except Exception as exc:  # kombu raises a variety of connection errors; the outbox covers them all
+        # One connection attempt, no publish retries: the person's request must not wait on a dead
+        # broker (connect timeout in settings.CELERY_BROKER_TRANSPORT_OPTIONS).
+        deliver_notifications.apply_async((ids,), retry=False)
+    except Exception as exc:  # noqa: BLE001 — after commit, any error would turn a done action into a 500
         logger.warning("broker unreachable, %d e-mail(s) left in the outbox: %s", len(ids), exc)
 
 
 def deliver(notification_id: int) -> bool:
     """E-mail one notification exactly once: claim it with a conditional UPDATE, then send."""
+    # While `sending`, emailed_at holds the time of the claim, so the sweep can tell a dead worker's
+    # claim from one in progress.
     claimed = Notification.objects.filter(pk=notification_id, email_state=Email.PENDING).update(
-        email_state=Email.SENDING, email_attempts=F("email_attempts") + 1)
+        email_state=Email.SENDING, email_attempts=F("email_attempts") + 1, emailed_at=timezone.now())
     if not claimed:
         return False
     n = Notification.objects.select_related("recipient").get(pk=notification_id)
@@ -58,7 +62,7 @@ def deliver(notification_id: int) -> bool:
     except OSError as exc:
         logger.warning("e-mail %s failed: %s", n.pk, exc)
         state = Email.PENDING if n.email_attempts < 5 else Email.FAILED
-        Notification.objects.filter(pk=n.pk).update(email_state=state)
+        Notification.objects.filter(pk=n.pk).update(email_state=state, emailed_at=None)
         return False
     Notification.objects.filter(pk=n.pk).update(email_state=Email.SENT, emailed_at=timezone.now())
     return True
@@ -66,9 +70,11 @@ def deliver(notification_id: int) -> bool:
 
 def deliver_outbox(limit: int = 500) -> int:
     """The periodic sweep: send what is still pending (the broker was down when it was queued), and
-    reclaim messages stuck in `sending` by a worker that died more than 10 minutes ago."""
+    reclaim messages a worker claimed more than 10 minutes ago and never finished (it died)."""
     stale = timezone.now() - timezone.timedelta(minutes=10)
-    Notification.objects.filter(email_state=Email.SENDING, created_at__lt=stale).update(email_state=Email.PENDING)
+    claimed_long_ago = Q(emailed_at__lt=stale) | Q(emailed_at__isnull=True, created_at__lt=stale)
+    Notification.objects.filter(claimed_long_ago, email_state=Email.SENDING).update(
+        email_state=Email.PENDING, emailed_at=None)
     ids = list(Notification.objects.filter(email_state=Email.PENDING).order_by("id").values_list("pk", flat=True)[:limit])
     return sum(deliver(pk) for pk in ids)
 

@@ -8,6 +8,11 @@ from portal import dashboards, workdays
 from portal.models import Notification, Role
 
 
+def home(request):
+    """People who are signed in land on their dashboard; the public on the agency directory."""
+    return redirect("portal:dashboard" if request.user.is_authenticated else "directory:search")
+
+
 @login_required
 def dashboard(request, today=None):
     """`today` is for tests that need a fixed date; the URL never passes it."""

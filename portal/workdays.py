@@ -72,4 +72,6 @@ def workdays_between(a: datetime.date, b: datetime.date) -> int:
 def unknown_years(today: datetime.date | None = None) -> list[int]:
     """This year and next, where the library has no schedule and no override marks the year."""
     today = today or datetime.date.today()
-    return [y for y in (today.year, today.year + 1) if not library_knows(y)]
+    years = [y for y in (today.year, today.year + 1) if not library_knows(y)]
+    entered = set(WorkdayOverride.objects.filter(date__year__in=years).dates("date", "year"))
+    return [y for y in years if datetime.date(y, 1, 1) not in entered]

@@ -1,0 +1,157 @@
+"""The audit trail [001 §4(1), 003 §18: 全程有记录、可追溯]: every entry says who did what, when,
+from where and why; entries can only be appended, and a hash chain shows any edit made behind the
+application's back."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+
+from portal.audit import record, verify_chain
+from portal.demo import DEMO_PASSWORD
+from portal.models import AuditEntry
+from portal.models.audit import AppendOnlyError
+
+pytestmark = pytest.mark.django_db
+GENESIS = "0" * 64
+
+
+def test_record_keeps_actor_time_ip_and_comment(world):
+    entry = record("filing.submit", world.pudong_enterprise, actor=world.pudong_clerk, comment="材料齐全，提交备案",
+                   ip="10.1.2.3")
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert entry.actor == world.pudong_clerk
+    assert entry.actor_label == str(world.pudong_clerk)
+    assert entry.created_at is not None
+    assert entry.ip == "10.1.2.3"
+    assert entry.comment == "材料齐全，提交备案"
+    assert entry.object_repr == "上海浦江电气有限公司"
+    assert list(AuditEntry.for_object(world.pudong_enterprise)) == [entry]
+
+
+def test_an_entry_without_an_actor_is_labelled_system(world):
+    assert record("deadline.expire", world.pudong_enterprise).actor_label == "系统"
+
+
+def test_the_ip_comes_from_the_request_without_being_passed(client, world):
+    """Services deep below a view never pass the IP; the middleware remembers it (behind nginx, the
+    first X-Forwarded-For hop)."""
+    client.post(reverse("login"), {"username": "city", "password": DEMO_PASSWORD},
+                HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1")
+    login = AuditEntry.objects.filter(action="account.login").get()
+    assert login.actor == world.city
+    assert login.ip == "203.0.113.7"
+
+
+def test_each_entry_carries_the_previous_hash(world):
+    a = record("one", world.pudong_enterprise, actor=world.city)
+    b = record("two", world.pudong_enterprise, actor=world.city)
+    c = record("three", world.pudong_enterprise, actor=world.city)
+    first = AuditEntry.objects.order_by("id").first()
+    assert first.prev_hash == GENESIS
+    assert (b.prev_hash, c.prev_hash) == (a.hash, b.hash)
+    assert len({a.hash, b.hash, c.hash}) == 3
+    assert all(e.hash == e.compute_hash() for e in AuditEntry.objects.all())
+
+
+class TestAppendOnly:
+    def test_saving_an_existing_entry_raises(self, world):
+        entry = record("filing.submit", world.pudong_enterprise, actor=world.city, comment="原意见")
+        entry.comment = "改过的意见"
+        with pytest.raises(AppendOnlyError):
+            entry.save()
+        assert AuditEntry.objects.get(pk=entry.pk).comment == "原意见"
+
+    def test_queryset_update_raises(self, world):
+        record("filing.submit", world.pudong_enterprise, actor=world.city, comment="原意见")
+        with pytest.raises(AppendOnlyError):
+            AuditEntry.objects.filter(action="filing.submit").update(comment="改过的意见")
+        with pytest.raises(AppendOnlyError):
+            AuditEntry.objects.all().update(comment="改过的意见")
+        assert AuditEntry.objects.get(action="filing.submit").comment == "原意见"
+
+    def test_queryset_delete_raises(self, world):
+        record("filing.submit", world.pudong_enterprise, actor=world.city)
+        count = AuditEntry.objects.count()
+        with pytest.raises(AppendOnlyError):
+            AuditEntry.objects.all().delete()
+        with pytest.raises(AppendOnlyError):
+            AuditEntry.objects.filter(action="filing.submit").delete()
+        assert AuditEntry.objects.count() == count
+
+    def test_instance_delete_raises(self, world):
+        entry = record("filing.submit", world.pudong_enterprise, actor=world.city)
+        with pytest.raises(AppendOnlyError):
+            entry.delete()
+        assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+class TestAdminIsReadOnly:
+    def test_the_change_page_shows_the_entry_read_only(self, client, world):
+        entry = record("filing.submit", world.pudong_enterprise, actor=world.city, comment="同意报送")
+        client.force_login(world.admin)
+        response = client.get(reverse("admin:portal_auditentry_change", args=[entry.pk]))
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "同意报送" in page
+        assert 'name="comment"' not in page  # no editable field
+        assert 'name="_save"' not in page  # no save button
+        assert "deletelink" not in page  # no delete link
+
+    def test_posting_a_change_is_refused(self, client, world):
+        entry = record("filing.submit", world.pudong_enterprise, actor=world.city, comment="同意报送")
+        client.force_login(world.admin)
+        response = client.post(reverse("admin:portal_auditentry_change", args=[entry.pk]), {"comment": "改过"})
+        assert response.status_code == 403
+        assert AuditEntry.objects.get(pk=entry.pk).comment == "同意报送"
+
+    def test_the_delete_url_is_forbidden(self, client, world):
+        entry = record("filing.submit", world.pudong_enterprise, actor=world.city)
+        client.force_login(world.admin)
+        url = reverse("admin:portal_auditentry_delete", args=[entry.pk])
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"post": "yes"}).status_code == 403
+        assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+    def test_there_is_no_add_page_and_no_bulk_delete(self, client, world):
+        record("filing.submit", world.pudong_enterprise, actor=world.city)
+        client.force_login(world.admin)
+        assert client.get(reverse("admin:portal_auditentry_add")).status_code == 403
+        changelist = client.get(reverse("admin:portal_auditentry_changelist")).content.decode()
+        assert "delete_selected" not in changelist
+
+
+class TestVerifyAudit:
+    def test_a_clean_chain_is_reported_complete(self, world):
+        for i in range(3):
+            record(f"step.{i}", world.pudong_enterprise, actor=world.city, comment=f"第 {i} 步")
+        out = io.StringIO()
+        call_command("verify_audit", stdout=out)
+        assert "审计链完整" in out.getvalue()
+        assert f"共 {AuditEntry.objects.count()} 条记录" in out.getvalue()
+
+    def test_an_entry_edited_with_raw_sql_breaks_the_chain_at_that_entry(self, world):
+        entries = [record(f"step.{i}", world.pudong_enterprise, actor=world.city, comment=f"第 {i} 步")
+                   for i in range(4)]
+        tampered = entries[2]
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE portal_auditentry SET comment=%s WHERE id=%s", ["悄悄改过", tampered.pk])
+        assert verify_chain().pk == tampered.pk
+        with pytest.raises(CommandError) as exc:
+            call_command("verify_audit")
+        assert f"第 {tampered.pk} 条记录" in str(exc.value)
+
+    def test_a_deleted_entry_breaks_the_chain(self, world):
+        entries = [record(f"step.{i}", world.pudong_enterprise, actor=world.city) for i in range(3)]
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM portal_auditentry WHERE id=%s", [entries[1].pk])
+        assert verify_chain().pk == entries[2].pk
+
+    def test_a_deleted_last_entry_breaks_the_chain(self, world):
+        entries = [record(f"step.{i}", world.pudong_enterprise, actor=world.city) for i in range(3)]
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM portal_auditentry WHERE id=%s", [entries[-1].pk])
+        with pytest.raises(CommandError):
+            call_command("verify_audit")
