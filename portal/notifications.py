@@ -19,20 +19,8 @@ Email = Notification.EmailState
 
 
 def notify(recipients: Iterable, *, subject: str, body: str = "", url: str = "") -> list[Notification]:
-    seen, rows = set(), []
-    for user in recipients:
-        if user is None or user.pk in seen or not user.is_active:
-            continue
-        seen.add(user.pk)
-        rows.append(Notification(recipient=user, subject=subject[:200], body=body, url=url,
-                                 email_state=Email.PENDING if user.email else Email.SKIPPED))
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.email_state == Email.PENDING]
-    if ids and all(ids):
-        transaction.on_commit(lambda: enqueue_emails(ids))
-    return created
+    """One message to each of `recipients` (each person once, inactive ones skipped)."""
+    return notify_many([(recipients, subject, body, url)])
 
 
 def enqueue_emails(ids: list[int]) -> None:
