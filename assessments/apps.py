@@ -1,6 +1,18 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "期满评估"
+
+    def ready(self):
+        from portal import deadlines, demo
+
+        from . import deadlines as renewal_deadlines
+        from . import demo as renewal_demo
+
+        deadlines.register("assessments", renewal_deadlines.sweep)
+        demo.register("assessments", renewal_demo.seed)
+        import_module("assessments.panels")  # dashboard panels register themselves

@@ -39,9 +39,10 @@ def current_notices(today: datetime.date | None = None):
 
 
 @transaction.atomic
-def file_objection(*, item: NoticeItem, name: str, contact: str, text: str, evidence=None) -> Objection:
+def file_objection(*, item: NoticeItem, name: str, contact: str, text: str, evidence=None,
+                   today: datetime.date | None = None) -> Objection:
     """Anyone may object while the notice runs [003 §7]."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if not (item.notice.starts_on <= today <= item.notice.ends_on):
         raise ValueError("公示期已结束，不再受理异议。")
     objection = Objection(item=item, name=name, contact=contact, text=text)

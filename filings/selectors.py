@@ -8,8 +8,9 @@ from filings.models import Agency, Filing
 from portal.models import Role, User
 
 
-def filings_visible_to(user) -> QuerySet[Filing]:
-    qs = Filing.objects.select_related("agency", "region")
+def scoped_to(qs: QuerySet, user) -> QuerySet:
+    """Narrow a queryset of filings — or of anything shaped like one (agency, route, industry
+    department, region, panel of experts), such as renewal assessments — to what `user` may see."""
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_superuser or user.role == Role.ADMIN:
@@ -25,6 +26,10 @@ def filings_visible_to(user) -> QuerySet[Filing]:
     if user.role in (Role.CITY, Role.DISTRICT, Role.INSPECTOR):
         return qs.filter(region__path__startswith=user.region.path) if user.region_id else qs.none()
     return qs.none()
+
+
+def filings_visible_to(user) -> QuerySet[Filing]:
+    return scoped_to(Filing.objects.select_related("agency", "region"), user)
 
 
 def agencies_visible_to(user) -> QuerySet[Agency]:

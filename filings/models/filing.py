@@ -278,6 +278,15 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         """Validity ran out without renewal: the filing ends and leaves the directory [000 §5, 004 §4(3)]."""
         self.ended_on = today
 
+    def ended_at_expiry(self) -> bool:
+        return self.state == S.EXPIRED and self.ended_on is not None and self.ended_on == self.valid_until
+
+    @transition(field=state, source=S.EXPIRED, target=S.ACTIVE, conditions=[ended_at_expiry])
+    def reinstate(self, today: datetime.date):
+        """Left the directory at expiry for want of an application, then applied within the late
+        period and passed: back in force [004 §4(3)]; validity continues from the old expiry."""
+        self.ended_on = None
+
     @transition(field=state, source=list(IN_FORCE), target=S.TERMINATED)
     def terminate(self, today: datetime.date):
         """Terminated: a failed re-assessment or a serious violation [000 §5, 000 §6(3)]."""

@@ -1,0 +1,490 @@
+"""Every write of the renewal [SPEC §4]. State changes go through `perform(...)` (assessments) and
+`change_filing(...)` (the filing's later lifecycle: suspend, resume, expire, terminate): lock, check the
+actor on the object, call the transition, save, audit, notify — the shape of `filings.services.perform`."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
+
+from assessments import timeline
+from assessments.choices import OPEN, AssessmentState, AttachmentType, Outcome, WrapUpTask
+from assessments.models import Attachment, ItemScore, PanelMember, RenewalAssessment, Rubric, WrapUp
+from assessments.models.rubric import fmt
+from filings import notices, receipts
+from filings import permissions as filing_perm
+from filings.choices import IN_FORCE, FilingState
+from filings.models import Filing, PublicNotice
+from filings.selectors import agency_staff, reviewers_for
+from filings.services import AlreadyDecided, TransitionRefused, notify_parties
+from filings.uploads import check_upload
+from portal.audit import record
+from portal.models import PolicyProfile, Role
+from portal.notifications import notify
+
+S = AssessmentState
+F = FilingState
+
+ACTIONS = {
+    "submit": "提交续期申请",
+    "withdraw": "撤回申请（放弃续期）",
+    "forward": "初评通过，报送市级",
+    "return_to_agency": "退回修改",
+    "start_expert_review": "组织专家评审",
+    "conclude_expert_review": "专家评审完成",
+    "decide_pass": "审定：评估通过",
+    "decide_fail": "审定：评估不通过",
+    "reopen_review": "异议成立，退回评审",
+}
+COMMENT_REQUIRED = {"forward", "return_to_agency", "decide_pass", "decide_fail", "withdraw", "reopen_review"}
+APPLICATION_FIELDS = (
+    "contact_name", "contact_phone", "address", "entity_changed", "entity_change_items", "credit_good",
+    "credit_problems", "evaluations_carried_out", "no_evaluation_reason", "commissioned_evaluations",
+    "commissioned_details", *RenewalAssessment.CERT_FIELDS, "certs_uploaded", "certified_holders", "employees",
+    "wants_to_continue")
+
+
+def _label(state: str) -> str:
+    return AssessmentState(state).label
+
+
+def _url(assessment: RenewalAssessment) -> str:
+    return f"/renewals/{assessment.pk}/"
+
+
+def notify_assessment_parties(assessment: RenewalAssessment, subject: str, body: str = "") -> None:
+    """The agency's staff and the reviewers who act on the renewal (pre-reviewer, city)."""
+    notify([*agency_staff(assessment), *reviewers_for(assessment)], subject=subject, body=body, url=_url(assessment))
+
+
+def _lock(assessment_id: int) -> RenewalAssessment:
+    return (RenewalAssessment.objects.select_for_update().select_related("agency", "region", "filing", "rubric")
+            .get(pk=assessment_id))
+
+
+def _require_agency_editing(assessment: RenewalAssessment, actor) -> None:
+    if not filing_perm.is_agency_member(assessment, actor):
+        raise PermissionDenied
+    if not assessment.is_editable:
+        raise TransitionRefused(f"续期申请已提交（当前状态为“{_label(assessment.state)}”），不能再修改。")
+
+
+# ----- the agency opens its renewal ---------------------------------------------------------
+def renewal_blockers(filing: Filing, today: datetime.date) -> list[str]:
+    """Why `filing` cannot open a renewal today; empty when it can [SPEC §4.1]."""
+    profile = PolicyProfile.active()
+    late = filing.ended_at_expiry()  # left the directory at expiry; may still apply late [004 §4(3)]
+    if (filing.state not in IN_FORCE and not late) or filing.valid_until is None:
+        return ["该备案不在有效期内，不能申请期满评估。"]
+    previous = _failed_round(filing)
+    if previous is not None:
+        if previous.round > 1:
+            return ["复评未通过，不能再次申请。"]
+        if profile.failed_renewal != PolicyProfile.FailedRenewal.RECTIFY:
+            return ["评估未通过，按本地政策不予续期。"]
+        if previous.rectification_due and today > previous.rectification_due:
+            return [f"整改期限（{previous.rectification_due:%Y-%m-%d}）已过。"]
+        return []
+    if filing.renewals.filter(expires_on=filing.valid_until, state__in=[*OPEN, S.PASSED]).exists():
+        return ["本期已有续期申请。"]
+    opens = timeline.window_opens_on(filing.valid_until, profile)
+    if opens and today < opens:
+        return [f"期满评估申请自 {opens:%Y年%-m月%-d日} 起开放。"]
+    latest = timeline.latest_application_on(filing.valid_until, profile)
+    if today > latest:
+        return [f"最迟申请日（{latest:%Y年%-m月%-d日}）已过，视为放弃续期 [000 §5, 004 §4(3)]。"]
+    return []
+
+
+def _failed_round(filing: Filing) -> RenewalAssessment | None:
+    """The failed assessment of the current period that a re-assessment would follow."""
+    failed = (filing.renewals.filter(expires_on=filing.valid_until, state=S.FAILED).order_by("-round").first())
+    if failed is None or RenewalAssessment.objects.filter(previous=failed).exists():
+        return None
+    return failed
+
+
+@transaction.atomic
+def open_renewal(*, filing_id: int, actor, today: datetime.date | None = None) -> RenewalAssessment:
+    """Start the renewal application (or, after a failed assessment under a rectification policy, the
+    re-assessment [000 §5]) on the latest published rubric; the form is prefilled from the agency."""
+    today = today or timezone.localdate()
+    filing = Filing.objects.select_for_update().select_related("agency").get(pk=filing_id)
+    if not filing_perm.is_agency_member(filing, actor):
+        raise PermissionDenied
+    blockers = renewal_blockers(filing, today)
+    if blockers:
+        raise TransitionRefused("；".join(blockers))
+    rubric = Rubric.current()
+    if rubric is None:
+        raise TransitionRefused("尚未发布评估表，请联系管理员。")
+    previous = _failed_round(filing)
+    agency = filing.agency
+    assessment = RenewalAssessment.objects.create(
+        filing=filing, agency=agency, rubric=rubric, expires_on=filing.valid_until, region_id=filing.region_id,
+        industry_department_id=filing.industry_department_id, round=previous.round + 1 if previous else 1,
+        previous=previous, contact_name=agency.contact_name, contact_phone=agency.contact_phone,
+        address=agency.address)
+    record("renewal.open", assessment, actor=actor, data={"filing": filing.pk, "round": assessment.round})
+    return assessment
+
+
+@transaction.atomic
+def update_application(*, assessment_id: int, actor, data: dict) -> RenewalAssessment:
+    """Save the Annex 1 form; the certified share and item 3.5 follow from the counts."""
+    assessment = _lock(assessment_id)
+    _require_agency_editing(assessment, actor)
+    for field in APPLICATION_FIELDS:
+        if field in data:
+            setattr(assessment, field, data[field])
+    assessment.full_clean(exclude=["filing", "agency", "rubric", "region", "state"])
+    assessment.recompute_totals()
+    assessment.save()
+    record("renewal.application", assessment, actor=actor)
+    return assessment
+
+
+@transaction.atomic
+def sign_pledge(*, assessment_id: int, actor) -> RenewalAssessment:
+    """本单位承诺填写内容、申请材料真实有效，如有虚假，愿承担相应责任 [004 Annex 1]."""
+    assessment = _lock(assessment_id)
+    _require_agency_editing(assessment, actor)
+    assessment.pledge_signed_at, assessment.pledge_signed_by = timezone.now(), actor
+    assessment.save(update_fields=["pledge_signed_at", "pledge_signed_by", "updated_at"])
+    record("renewal.pledge", assessment, actor=actor)
+    return assessment
+
+
+def _save_values(assessment: RenewalAssessment, values: dict, *, side: str, actor) -> None:
+    """Check every value first; store nothing if any is out of bounds (errors keyed by item code)."""
+    items = {i.pk: i for i in assessment.rubric.items.all()}
+    errors, checked = {}, {}
+    for item_id, (raw, note) in values.items():
+        item = items.get(int(item_id))
+        if item is None or not item.entered_by_hand:
+            continue
+        if raw in (None, ""):
+            checked[item.pk] = (None, note)
+            continue
+        try:
+            checked[item.pk] = (item.check_value(raw), note)
+        except ValidationError as exc:
+            errors[item.code] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    existing = {s.item_id: s for s in assessment.scores.all()}
+    for item_id, (value, note) in checked.items():
+        score = existing.get(item_id) or ItemScore(assessment=assessment, item_id=item_id)
+        setattr(score, f"{side}_value", value)
+        setattr(score, f"{side}_note", note or "")
+        if side == "review":
+            score.reviewed_by = actor
+        score.save()
+    assessment.recompute_totals()
+    assessment.save(update_fields=["self_total", "self_vetoed", "review_total", "review_vetoed", "updated_at"])
+
+
+@transaction.atomic
+def save_self_scores(*, assessment_id: int, actor, values: dict) -> RenewalAssessment:
+    """自查自评: one value per item within its bounds [SPEC §4.3]; totals computed, never typed.
+    `values` maps item id → (value, note)."""
+    assessment = _lock(assessment_id)
+    _require_agency_editing(assessment, actor)
+    _save_values(assessment, values, side="self", actor=actor)
+    record("renewal.self_assessment", assessment, actor=actor, data={"total": str(assessment.self_total),
+                                                                      "veto": assessment.self_vetoed})
+    return assessment
+
+
+def is_panel_expert(assessment: RenewalAssessment, user) -> bool:
+    return filing_perm.is_assigned_expert(assessment, user)
+
+
+@transaction.atomic
+def save_review_scores(*, assessment_id: int, actor, values: dict) -> RenewalAssessment:
+    """The reviewers' score per item beside the self score [000 §4(2), 004 §3(4)]."""
+    assessment = _lock(assessment_id)
+    if not is_panel_expert(assessment, actor):
+        raise PermissionDenied
+    if assessment.state != S.EXPERT_REVIEW:
+        raise TransitionRefused("当前不在专家评审阶段，不能评分。")
+    _save_values(assessment, values, side="review", actor=actor)
+    record("renewal.review_scores", assessment, actor=actor, data={"total": str(assessment.review_total),
+                                                                    "veto": assessment.review_vetoed})
+    return assessment
+
+
+@transaction.atomic
+def submit_opinion(*, assessment_id: int, actor, document_reviewed: bool, report_heard: bool, site_checked: bool,
+                   opinion: str) -> PanelMember:
+    """Each expert records the methods used (资料审阅, 听取汇报, 现场核查) and an opinion [000 §4(2)]."""
+    assessment = _lock(assessment_id)
+    seat = assessment.panel.filter(expert=actor).first()
+    if seat is None:
+        raise PermissionDenied
+    if assessment.state != S.EXPERT_REVIEW:
+        raise TransitionRefused("当前不在专家评审阶段。")
+    if not opinion.strip():
+        raise ValidationError({"opinion": "请填写专家意见。"})
+    if not (document_reviewed or report_heard or site_checked):
+        raise ValidationError({"document_reviewed": "请至少勾选一种评审方式。"})
+    seat.document_reviewed, seat.report_heard, seat.site_checked = document_reviewed, report_heard, site_checked
+    seat.opinion, seat.submitted_at = opinion.strip(), timezone.now()
+    seat.save()
+    record("renewal.expert_opinion", assessment, actor=actor, comment=seat.opinion)
+    return seat
+
+
+@transaction.atomic
+def assign_panel(*, assessment_id: int, actor, experts: list) -> list[PanelMember]:
+    """The city forms the panel; an expert working for the agency may not sit on it."""
+    assessment = _lock(assessment_id)
+    if not filing_perm.is_city_reviewer(assessment, actor):
+        raise PermissionDenied
+    if assessment.state not in (S.ACCEPTED, S.EXPERT_REVIEW):
+        raise TransitionRefused("当前状态不能调整专家组。")
+    seats = []
+    for expert in experts:
+        if expert.role != Role.EXPERT or expert.agency_id == assessment.agency_id:
+            raise ValidationError(f"{expert} 不能担任本机构的评估专家。")
+        seat, _ = PanelMember.objects.get_or_create(assessment=assessment, expert=expert,
+                                                    defaults={"assigned_by": actor})
+        seats.append(seat)
+    record("renewal.panel", assessment, actor=actor, data={"experts": [e.pk for e in experts]})
+    notify(experts, subject=f"期满评估评审任务：{assessment.agency.name}", url=_url(assessment))
+    return seats
+
+
+@transaction.atomic
+def add_attachment(*, assessment_id: int, actor, type: str, upload, item_id: int | None = None) -> Attachment:
+    """A renewal material [004 §3(2)] or an item's evidence, content-checked and size-limited."""
+    assessment = _lock(assessment_id)
+    _require_agency_editing(assessment, actor)
+    if type not in AttachmentType.values:
+        raise ValidationError("材料类型不正确。")
+    if item_id is not None and not assessment.rubric.items.filter(pk=item_id).exists():
+        raise ValidationError("评估项不正确。")
+    checked = check_upload(upload)
+    attachment = Attachment(assessment=assessment, type=type, item_id=item_id, original_name=checked.original_name,
+                            content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                            uploaded_by=actor)
+    attachment.file.save(f"{checked.sha256[:16]}.{checked.extension}", checked.file, save=False)
+    attachment.save()
+    record("renewal.upload", assessment, actor=actor, data={"attachment": attachment.pk, "type": type,
+                                                             "sha256": checked.sha256})
+    return attachment
+
+
+# ----- transitions ------------------------------------------------------------------------------
+def may(method, user) -> bool:
+    """The actor's permission on the object for this transition, conditions aside (django-fsm's
+    `has_transition_perm` also checks the conditions, which would hide the reason for a refusal)."""
+    meta = method._django_fsm
+    instance = method.__self__
+    return meta.has_transition_perm(instance, meta.field.get_state(instance), user)
+
+
+def available_actions(assessment: RenewalAssessment, user) -> list[tuple[str, str]]:
+    """The buttons `user` may press now; conditions are checked on submit so the refusal says why."""
+    out = []
+    for name, label in ACTIONS.items():
+        method = getattr(assessment, name)
+        if can_proceed(method, check_conditions=False) and may(method, user):
+            out.append((name, label))
+    return out
+
+
+def _refusal(assessment: RenewalAssessment, action: str, today: datetime.date) -> str:
+    if action == "submit":
+        return "申请尚不完整，请补齐后再提交：" + "；".join(assessment.completeness_problems())
+    if action == "start_expert_review":
+        return f"专家组不少于 {PolicyProfile.active().min_experts} 人，请先指派专家。"
+    if action == "conclude_expert_review":
+        return "专家评审尚未完成：" + "；".join(assessment.review_problems())
+    if action == "decide_pass":
+        if assessment.review_vetoed:
+            return "存在一票否决项，不能评定为通过 [004 附件2 六]。"
+        return f"评审总分 {fmt(assessment.review_total or 0)} 分，未达到合格分 {fmt(PolicyProfile.active().pass_mark)} 分。"
+    return "当前条件下不能进行此操作。"
+
+
+def perform(*, assessment_id: int, action: str, actor=None, comment: str = "",
+            today: datetime.date | None = None, expected_state: str | None = None) -> RenewalAssessment:
+    """Carry out one transition of a renewal; `actor=None` is the system (the deadline sweep)."""
+    if action not in ACTIONS and actor is not None:
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    comment = (comment or "").strip()
+    try:
+        with transaction.atomic():
+            assessment = _lock(assessment_id)
+            method = getattr(assessment, action)
+            moved = expected_state and assessment.state != expected_state
+            if moved or not can_proceed(method, check_conditions=False):
+                raise AlreadyDecided(f"该评估已由他人处理，当前状态为“{_label(assessment.state)}”，您的操作未执行。")
+            if actor is not None and not may(method, actor):
+                raise PermissionDenied
+            if action in COMMENT_REQUIRED and not comment:
+                raise TransitionRefused("此操作须填写意见或理由。")
+            if action == "submit" and today > timeline.latest_application_on(assessment.expires_on) \
+                    and assessment.round == 1:
+                raise TransitionRefused("最迟申请日已过，不能再提交续期申请 [000 §5, 004 §4(3)]。")
+            if not can_proceed(method):
+                raise TransitionRefused(_refusal(assessment, action, today))
+            before = assessment.state
+            method(today)
+            if comment:
+                assessment.last_comment = comment
+            if action in ("forward", "return_to_agency"):
+                assessment.pre_review_opinion = comment
+            if action in ("decide_pass", "decide_fail"):
+                assessment.decision_reasons, assessment.decided_by = comment, actor
+                _publish_result(assessment, actor=actor, today=today)
+            assessment.save()
+            record(f"renewal.{action}", assessment, actor=actor, comment=comment,
+                   data={"from": before, "to": assessment.state})
+            if assessment.state in (S.PASSED, S.FAILED):
+                _take_effect(assessment, today=today)
+            notify_assessment_parties(assessment, f"期满评估：{assessment.agency.name} {_label(before)} → "
+                                                  f"{_label(assessment.state)}", assessment.last_comment)
+    except ConcurrentTransition as exc:
+        raise AlreadyDecided("该评估已由他人处理，您的操作未执行，请刷新后查看。") from exc
+    return assessment
+
+
+def _publish_result(assessment: RenewalAssessment, *, actor, today: datetime.date) -> None:
+    """结果公示 [000 §4(3)]: the result goes into today's notice of renewal results."""
+    total = assessment.review_total
+    summary = f"期满评估结果：{Outcome(assessment.outcome).label}" + (f"（评审得分 {fmt(total)} 分）" if total is not None else "")
+    item = notices.add_to_notice(assessment.filing, actor=actor, today=today,
+                                 purpose=PublicNotice.Purpose.RENEWAL, summary=summary)
+    assessment.notice_ends_on = item.notice.ends_on
+
+
+def close_notice(*, assessment_id: int, today: datetime.date | None = None) -> RenewalAssessment:
+    """The notice of results ended: the result takes effect (system, from the sweep)."""
+    return perform(assessment_id=assessment_id, action="close_notice", actor=None, today=today)
+
+
+# ----- outcomes and their effects on the filing [SPEC §4.4] -------------------------------------
+def _take_effect(assessment: RenewalAssessment, *, today: datetime.date) -> None:
+    profile = PolicyProfile.active()
+    if assessment.state == S.PASSED:
+        _renew(assessment, today=today)
+        return
+    # Failed: the consequence runs from expiry (or from today, if decided after expiry) [000 §5, 004 §4(2)].
+    assessment.consequence_on = max(assessment.expires_on + timeline.ONE_DAY, today)
+    if assessment.round == 1 and profile.failed_renewal == PolicyProfile.FailedRenewal.RECTIFY:
+        assessment.rectification_due = timeline.rectification_due(assessment.consequence_on, profile)
+    assessment.save(update_fields=["consequence_on", "rectification_due", "updated_at"])
+    if assessment.consequence_on <= today:
+        apply_consequence(assessment_id=assessment.pk, today=today)
+
+
+def _renew(assessment: RenewalAssessment, *, today: datetime.date) -> None:
+    """Pass: three more years continuing from the old expiry date, not from the decision date; the
+    receipt re-issued [000 §5, 004 §4(1)]. A suspended filing resumes operations."""
+    filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=assessment.filing_id)
+    if filing.valid_until != assessment.expires_on or (filing.state not in IN_FORCE and not filing.ended_at_expiry()):
+        return  # already renewed (idempotent) or ended meanwhile
+    before = filing.state
+    if filing.state == F.EXPIRED:
+        filing.reinstate(today)  # applied within the late period and passed [004 §4(3)]
+    elif filing.state != F.ACTIVE:
+        filing.resume(today)
+    old = filing.valid_until
+    filing.extend_validity()
+    filing.last_comment = f"期满评估通过，有效期延长至 {filing.valid_until:%Y-%m-%d}"
+    filing.save()
+    receipts.issue_receipt(filing, reason="期满评估通过")
+    record("filing.renew", filing, data={"from": before, "to": filing.state, "valid_until_was": old.isoformat(),
+                                         "valid_until": filing.valid_until.isoformat(), "assessment": assessment.pk})
+    if assessment.previous_id:
+        RenewalAssessment.objects.filter(pk=assessment.previous_id, consequence_applied_on__isnull=True).update(
+            consequence_applied_on=today)
+    notify_parties(filing, before)
+
+
+@transaction.atomic
+def apply_consequence(*, assessment_id: int, today: datetime.date) -> RenewalAssessment:
+    """The failed renewal's effect at expiry, by the active profile [000 §5, 004 §4(2)]:
+    a failed re-assessment terminates; Shanghai suspends with months to rectify; Shandong ends the
+    filing (it leaves the directory) and opens the wrap-up checklist."""
+    assessment = _lock(assessment_id)
+    if assessment.state != S.FAILED or assessment.consequence_applied_on is not None:
+        return assessment
+    profile = PolicyProfile.active()
+    filing = Filing.objects.select_for_update().get(pk=assessment.filing_id)
+    if profile.failed_renewal == PolicyProfile.FailedRenewal.EXIT and assessment.round == 1 and filing.ended_at_expiry():
+        # Applied late, after the filing had already left the directory at expiry: only the wrap-up.
+        WrapUp.objects.bulk_create([WrapUp(assessment=assessment, task=t) for t in WrapUpTask.values],
+                                   ignore_conflicts=True)
+    elif filing.state in IN_FORCE and filing.valid_until == assessment.expires_on:
+        if assessment.round > 1:
+            _change(filing, "terminate", today=today, comment="整改后复评仍不通过，终止备案 [000 §5]")
+        elif profile.failed_renewal == PolicyProfile.FailedRenewal.EXIT:
+            _change(filing, "expire", today=assessment.expires_on,
+                    comment="期满评估不合格，不予备案续期，退出目录 [004 §4(2)]")
+            WrapUp.objects.bulk_create([WrapUp(assessment=assessment, task=t) for t in WrapUpTask.values],
+                                       ignore_conflicts=True)
+        elif filing.state != F.SUSPENDED:
+            due = assessment.rectification_due
+            _change(filing, "suspend", today=today,
+                    comment="期满评估不通过，暂停运作" + (f"，限 {due:%Y-%m-%d} 前完成整改并申请复评" if due else "")
+                    + " [000 §5]")
+    assessment.consequence_applied_on = today
+    assessment.save(update_fields=["consequence_applied_on", "updated_at"])
+    return assessment
+
+
+FILING_ACTIONS = {"suspend": "暂停运作", "resume": "恢复运作", "expire": "期满终止", "terminate": "终止备案"}
+
+
+def _change(filing: Filing, action: str, *, today: datetime.date, actor=None, comment: str = "") -> Filing:
+    before = filing.state
+    getattr(filing, action)(today)
+    filing.last_comment = comment
+    filing.save()
+    record(f"filing.{action}", filing, actor=actor, comment=comment, data={"from": before, "to": filing.state})
+    notify_parties(filing, before)
+    return filing
+
+
+def change_filing(*, filing_id: int, action: str, actor=None, comment: str = "",
+                  today: datetime.date | None = None) -> Filing:
+    """The filing's later lifecycle transitions, locked, audited and notified. Ended filings leave
+    the public directory in this transaction (the directory is a live query on the state) [SPEC §7]."""
+    if action not in FILING_ACTIONS:
+        raise PermissionDenied
+    if actor is not None and not (actor.role == Role.CITY and filing_perm.is_city_reviewer(
+            Filing.objects.select_related("region").get(pk=filing_id), actor)):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    try:
+        with transaction.atomic():
+            filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
+            if not can_proceed(getattr(filing, action)):
+                raise AlreadyDecided(f"该备案当前状态为“{filing.get_state_display()}”，不能{FILING_ACTIONS[action]}。")
+            return _change(filing, action, today=today, actor=actor, comment=comment)
+    except ConcurrentTransition as exc:
+        raise AlreadyDecided("该备案已由他人处理，请刷新后查看。") from exc
+
+
+@transaction.atomic
+def complete_wrap_up(*, assessment_id: int, task: str, actor, note: str = "",
+                     today: datetime.date | None = None) -> WrapUp:
+    """The agency records each wrap-up task done [004 §4(2)]."""
+    assessment = _lock(assessment_id)
+    if not filing_perm.is_agency_member(assessment, actor):
+        raise PermissionDenied
+    row = assessment.wrap_up.filter(task=task).first()
+    if row is None:
+        raise TransitionRefused("没有该收尾事项。")
+    row.done_on, row.done_by, row.note = today or timezone.localdate(), actor, note
+    row.save()
+    record("renewal.wrap_up", assessment, actor=actor, comment=note, data={"task": task})
+    return row

@@ -1,0 +1,339 @@
+"""Renewal screens [SPEC §4]: the agency's task list, the forms, the reviewers' side-by-side scoring
+and the city's board. Views parse a form, call one service and redirect; every object comes through
+`assessments_visible_to` (out of scope → 404)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Q
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from assessments import services, timeline
+from assessments.choices import OPEN, AssessmentState
+from assessments.forms import ApplicationForm, AttachmentForm, CommentForm, OpinionForm, PanelForm
+from assessments.models import RenewalAssessment
+from assessments.selectors import assessments_visible_to, expiring_filings
+from filings import permissions as filing_perm
+from filings.choices import IN_FORCE, FilingState
+from filings.selectors import filings_visible_to
+from filings.services import TransitionRefused
+from portal.audit import record
+from portal.models import PolicyProfile, Role
+
+S = AssessmentState
+BOARD_COLUMNS = [S.DRAFT, S.PRE_REVIEW, S.RETURNED, S.ACCEPTED, S.EXPERT_REVIEW, S.DECIDING, S.NOTICE, S.PASSED,
+                 S.FAILED, S.WITHDRAWN]
+
+
+def _get(request, pk) -> RenewalAssessment:
+    return get_object_or_404(assessments_visible_to(request.user), pk=pk)
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [f"{k}：{m}" if k != "__all__" else m for k, v in exc.message_dict.items() for m in v]
+    return exc.messages
+
+
+def agency_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if request.user.role != Role.AGENCY or not request.user.agency_id:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def reviewer_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        u = request.user
+        if not (u.is_superuser or u.role in (Role.CITY, Role.DISTRICT, Role.INDUSTRY, Role.ADMIN, Role.INSPECTOR)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def tasks_for(assessment: RenewalAssessment) -> list[dict]:
+    """The agency's renewal as a task list: what is done and what is left [004 §3]."""
+    a = assessment
+    return [
+        {"name": "续期申请表", "url": "assessments:application", "left": a.application_problems()},
+        {"name": "自查自评", "url": "assessments:self_assessment", "left": a.self_assessment_problems()},
+        {"name": "申报材料", "url": "assessments:materials", "left": a.attachment_problems()},
+        {"name": "承诺与提交", "url": "assessments:detail",
+         "left": [] if a.pledge_signed_at else ["尚未签署承诺"]},
+    ]
+
+
+@agency_required
+def agency_home(request):
+    today = timezone.localdate()
+    profile = PolicyProfile.active()
+    rows = []
+    # In force, or left the directory at expiry but still within a late application period [004 §4(3)].
+    filings = filings_visible_to(request.user).filter(
+        Q(state__in=IN_FORCE) | Q(state=FilingState.EXPIRED, ended_on=F("valid_until")), valid_until__isnull=False)
+    renewals = {}
+    for a in assessments_visible_to(request.user).order_by("pk"):
+        renewals.setdefault(a.filing_id, []).append(a)
+    for f in filings.order_by("valid_until"):
+        if not f.in_force and today > timeline.latest_application_on(f.valid_until, profile):
+            continue
+        mine = [a for a in renewals.get(f.pk, []) if a.expires_on == f.valid_until]
+        rows.append({"filing": f, "renewals": mine, "current": mine[-1] if mine else None,
+                     "opens": timeline.window_opens_on(f.valid_until, profile),
+                     "latest": timeline.latest_application_on(f.valid_until, profile),
+                     "days_left": (f.valid_until - today).days,
+                     "blockers": services.renewal_blockers(f, today)})
+    ended = [a for lst in renewals.values() for a in lst if a.wrap_up.exists()]
+    return render(request, "assessments/agency_home.html", {"rows": rows, "today": today, "wrap_ups": ended})
+
+
+@agency_required
+@require_POST
+def open_renewal(request, filing_pk):
+    filing = get_object_or_404(filings_visible_to(request.user), pk=filing_pk)
+    try:
+        a = services.open_renewal(filing_id=filing.pk, actor=request.user)
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("assessments:agency_home")
+    messages.success(request, "已开始期满评估申请，请按任务清单逐项完成。")
+    return redirect("assessments:detail", pk=a.pk)
+
+
+@login_required
+def detail(request, pk):
+    a = _get(request, pk)
+    user = request.user
+    is_agency = filing_perm.is_agency_member(a, user)
+    context = {
+        "a": a, "is_agency": is_agency, "actions": services.available_actions(a, user),
+        "comment_form": CommentForm(), "scores": _score_rows(a), "panel": a.panel.select_related("expert"),
+        "attachments": a.attachments.select_related("item"), "tasks": tasks_for(a) if is_agency else None,
+        "latest": timeline.latest_application_on(a.expires_on), "pass_mark": PolicyProfile.active().pass_mark,
+        "is_city": filing_perm.is_city_reviewer(a, user), "is_expert": services.is_panel_expert(a, user),
+        "wrap_up": a.wrap_up.all(), "filing": a.filing,
+    }
+    if context["is_city"] and a.state in (S.ACCEPTED, S.EXPERT_REVIEW):
+        context["panel_form"] = PanelForm(assessment=a, initial={"experts": [p.expert for p in context["panel"]]})
+    return render(request, "assessments/detail.html", context)
+
+
+def _score_rows(a: RenewalAssessment) -> list[dict]:
+    scores = {s.item_id: s for s in a.scores.all()}
+    evidence = {}
+    for att in a.attachments.all():
+        if att.item_id:
+            evidence.setdefault(att.item_id, []).append(att)
+    rows, section = [], None
+    for item in a.rubric.items.all():
+        s = scores.get(item.pk)
+        rows.append({"item": item, "score": s, "new_section": item.section != section,
+                     "computed": None if item.entered_by_hand else _ratio(a, item),
+                     "evidence": evidence.get(item.pk, [])})
+        section = item.section
+    return rows
+
+
+def _ratio(a, item):
+    from assessments.models import upload_ratio_points
+
+    return upload_ratio_points(a.certs_issued, a.certs_uploaded, item.max_score)
+
+
+@agency_required
+def application(request, pk):
+    a = _get(request, pk)
+    form = ApplicationForm(request.POST or None, initial=ApplicationForm.initial_from(a))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_application(assessment_id=a.pk, actor=request.user, data=form.cleaned_data)
+        except (ValidationError, TransitionRefused) as exc:
+            for m in (_errors(exc) if isinstance(exc, ValidationError) else [str(exc)]):
+                form.add_error(None, m)
+        else:
+            messages.success(request, "续期申请表已保存。")
+            return redirect("assessments:detail", pk=a.pk)
+    return render(request, "assessments/application.html", {"a": a, "form": form})
+
+
+def _posted_values(request, a, prefix):
+    values = {}
+    for item in a.rubric.items.all():
+        if item.entered_by_hand and f"{prefix}_{item.pk}" in request.POST:
+            values[item.pk] = (request.POST.get(f"{prefix}_{item.pk}", "").strip(),
+                               request.POST.get(f"{prefix}note_{item.pk}", "").strip())
+    return values
+
+
+@agency_required
+def self_assessment(request, pk):
+    a = _get(request, pk)
+    errors = []
+    if request.method == "POST":
+        try:
+            services.save_self_scores(assessment_id=a.pk, actor=request.user, values=_posted_values(request, a, "self"))
+        except ValidationError as exc:
+            errors = _errors(exc)
+        except TransitionRefused as exc:
+            errors = [str(exc)]
+        else:
+            messages.success(request, "自评得分已保存，总分由系统计算。")
+            return redirect("assessments:detail", pk=a.pk)
+    return render(request, "assessments/scoring.html", {
+        "a": a, "rows": _score_rows(a), "side": "self", "errors": errors, "posted": request.POST,
+        "pass_mark": PolicyProfile.active().pass_mark})
+
+
+@login_required
+def review(request, pk):
+    a = _get(request, pk)
+    if not services.is_panel_expert(a, request.user):
+        raise PermissionDenied
+    errors = []
+    seat = a.panel.get(expert=request.user)
+    opinion_form = OpinionForm(initial={"document_reviewed": seat.document_reviewed, "report_heard": seat.report_heard,
+                                        "site_checked": seat.site_checked, "opinion": seat.opinion})
+    if request.method == "POST":
+        try:
+            if "opinion" in request.POST:
+                opinion_form = OpinionForm(request.POST)
+                if opinion_form.is_valid():
+                    services.submit_opinion(assessment_id=a.pk, actor=request.user, **opinion_form.cleaned_data)
+                    messages.success(request, "专家意见已提交。")
+                    return redirect("assessments:detail", pk=a.pk)
+            else:
+                services.save_review_scores(assessment_id=a.pk, actor=request.user,
+                                            values=_posted_values(request, a, "review"))
+                messages.success(request, "评审得分已保存。")
+                return redirect("assessments:review", pk=a.pk)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        except TransitionRefused as exc:
+            errors = [str(exc)]
+    return render(request, "assessments/scoring.html", {
+        "a": a, "rows": _score_rows(a), "side": "review", "errors": errors, "posted": request.POST,
+        "opinion_form": opinion_form, "pass_mark": PolicyProfile.active().pass_mark})
+
+
+@agency_required
+def materials(request, pk):
+    a = _get(request, pk)
+    form = AttachmentForm(request.POST or None, request.FILES or None, rubric=a.rubric)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_attachment(assessment_id=a.pk, actor=request.user, type=form.cleaned_data["type"],
+                                    upload=form.cleaned_data["file"], item_id=form.cleaned_data["item"])
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        except TransitionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "材料已上传。")
+            return redirect("assessments:materials", pk=a.pk)
+    return render(request, "assessments/materials.html", {
+        "a": a, "form": form, "attachments": a.attachments.select_related("item"),
+        "missing": a.attachment_problems()})
+
+
+@login_required
+def download(request, pk, attachment_pk):
+    a = _get(request, pk)
+    att = get_object_or_404(a.attachments, pk=attachment_pk)
+    record("renewal.download", a, actor=request.user, data={"attachment": att.pk})
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name,
+                        content_type=att.content_type)
+
+
+@agency_required
+@require_POST
+def pledge(request, pk):
+    a = _get(request, pk)
+    try:
+        services.sign_pledge(assessment_id=a.pk, actor=request.user)
+        messages.success(request, "已签署承诺。")
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("assessments:detail", pk=a.pk)
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    a = _get(request, pk)
+    try:
+        services.perform(assessment_id=a.pk, action=action, actor=request.user,
+                         comment=request.POST.get("comment", ""), expected_state=request.POST.get("expected_state"))
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已完成：{services.ACTIONS[action]}")
+    return redirect("assessments:detail", pk=a.pk)
+
+
+@login_required
+@require_POST
+def panel(request, pk):
+    a = _get(request, pk)
+    form = PanelForm(request.POST, assessment=a)
+    if not form.is_valid():
+        messages.error(request, "请选择评估专家。")
+    else:
+        try:
+            services.assign_panel(assessment_id=a.pk, actor=request.user, experts=list(form.cleaned_data["experts"]))
+            messages.success(request, "专家组已确定。")
+        except (ValidationError, TransitionRefused) as exc:
+            messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    return redirect("assessments:detail", pk=a.pk)
+
+
+@login_required
+@require_POST
+def wrap_up(request, pk, task):
+    a = _get(request, pk)
+    try:
+        services.complete_wrap_up(assessment_id=a.pk, task=task, actor=request.user, note=request.POST.get("note", ""))
+        messages.success(request, "收尾事项已记录完成。")
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("assessments:detail", pk=a.pk)
+
+
+@reviewer_required
+def board(request):
+    """The renewal board by state; the expiring filings beside it [000 §3]."""
+    today = timezone.localdate()
+    qs = assessments_visible_to(request.user).order_by("expires_on")
+    state = request.GET.get("state")
+    columns = []
+    counts = {s: 0 for s in BOARD_COLUMNS}
+    for s, n in _count_by_state(qs).items():
+        counts[s] = n
+    for s in BOARD_COLUMNS:
+        if state and state != s:
+            continue
+        columns.append({"state": s, "label": S(s).label, "count": counts[s],
+                        "items": list(qs.filter(state=s)[:50])})
+    buckets = expiring_filings(request.user, today)
+    soon, later, overdue = (buckets[k].count() for k in ("within_30_days", "within_window", "overdue"))
+    return render(request, "assessments/board.html", {
+        "kpi": {"window": soon + later, "soon": soon, "overdue": overdue},
+        "columns": columns, "counts": [(s, S(s).label, counts[s]) for s in BOARD_COLUMNS], "state": state,
+        "expiring": {k: list(v[:50]) for k, v in buckets.items()}, "today": today, "open_states": OPEN})
+
+
+def _count_by_state(qs):
+    from django.db.models import Count
+
+    return dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
