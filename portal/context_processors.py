@@ -1,22 +1,24 @@
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Role
 from portal.notifications import unread_count
 
 # Each role's navigation: (label, url name). Apps add their pages here as they land.
 NAVIGATION = {
-    None: [("机构目录", "directory:search"), ("公示", "filings:notice_list"), ("投诉举报", "supervision:complaint_new")],
-    Role.AGENCY: [("工作台", "portal:dashboard"), ("我的备案", "filings:agency_filings"),
-                  ("期满评估", "assessments:agency_home")],
-    Role.DISTRICT: [("工作台", "portal:dashboard"), ("备案审核", "filings:worklist"),
-                    ("期满评估", "assessments:board")],
-    Role.INDUSTRY: [("工作台", "portal:dashboard"), ("备案审核", "filings:worklist"),
-                    ("期满评估", "assessments:board")],
-    Role.CITY: [("工作台", "portal:dashboard"), ("备案审核", "filings:worklist"), ("机构", "filings:agency_list"),
-                ("期满评估", "assessments:board"), ("公示", "filings:notice_list")],
-    Role.EXPERT: [("工作台", "portal:dashboard"), ("评审任务", "filings:expert_assignments")],
-    Role.INSPECTOR: [("工作台", "portal:dashboard")],
-    Role.ADMIN: [("工作台", "portal:dashboard"), ("系统管理", "admin:index")],
+    None: [(_("机构目录"), "directory:search"), (_("公示"), "filings:notice_list"),
+           (_("投诉举报"), "supervision:complaint_new")],
+    Role.AGENCY: [(_("工作台"), "portal:dashboard"), (_("我的备案"), "filings:agency_filings"),
+                  (_("期满评估"), "assessments:agency_home")],
+    Role.DISTRICT: [(_("工作台"), "portal:dashboard"), (_("备案审核"), "filings:worklist"),
+                    (_("期满评估"), "assessments:board")],
+    Role.INDUSTRY: [(_("工作台"), "portal:dashboard"), (_("备案审核"), "filings:worklist"),
+                    (_("期满评估"), "assessments:board")],
+    Role.CITY: [(_("工作台"), "portal:dashboard"), (_("备案审核"), "filings:worklist"), (_("机构"), "filings:agency_list"),
+                (_("期满评估"), "assessments:board"), (_("公示"), "filings:notice_list")],
+    Role.EXPERT: [(_("工作台"), "portal:dashboard"), (_("评审任务"), "filings:expert_assignments")],
+    Role.INSPECTOR: [(_("工作台"), "portal:dashboard")],
+    Role.ADMIN: [(_("工作台"), "portal:dashboard"), (_("系统管理"), "admin:index")],
 }
 
 
