@@ -4,6 +4,7 @@ old expiry; another fails, rectifies, fails again and is terminated and gone fro
 import datetime
 
 from django.utils import timezone
+from pypdf import PdfReader
 
 from assessments import deadlines
 from assessments.demo import active_filing, drive_renewal
@@ -131,6 +132,13 @@ def test_an_enterprise_flagged_three_months_ahead_renews_and_gets_three_years_fr
     assert shown == f"{new_expiry.year}年{new_expiry.month}月{new_expiry.day}日"
     agency.goto(f"/verify/{filing.number}/")
     assert f"{new_expiry:%Y-%m-%d}" in agency.content()
+    # The re-issued receipt itself (version 2) carries the new validity.
+    agency.goto(f"/filings/{filing.pk}/")
+    with agency.expect_download() as download:
+        agency.get_by_role("link", name="下载备案回执").click()
+    text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert f"{new_expiry.year}年{new_expiry.month}月{new_expiry.day}日" in text.replace(" ", "")
+    assert filing.receipts.get(superseded_at__isnull=True).version == 2
 
 
 def test_an_enterprise_fails_rectifies_fails_again_and_leaves_the_directory(world, new_page):
