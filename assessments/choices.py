@@ -1,41 +1,42 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentState(models.TextChoices):
-    DRAFT = "draft", "填报中"
-    PRE_REVIEW = "pre_review", "初审中"
-    RETURNED = "returned", "已退回修改"
-    ACCEPTED = "accepted", "待组织专家评审"
-    EXPERT_REVIEW = "expert_review", "专家评审中"
-    DECIDING = "deciding", "待审定"
-    NOTICE = "notice", "结果公示中"
-    PASSED = "passed", "评估通过"
-    FAILED = "failed", "评估不通过"
-    WITHDRAWN = "withdrawn", "已撤回（放弃续期）"
+    DRAFT = "draft", _("填报中")
+    PRE_REVIEW = "pre_review", _("初审中")
+    RETURNED = "returned", _("已退回修改")
+    ACCEPTED = "accepted", _("待组织专家评审")
+    EXPERT_REVIEW = "expert_review", _("专家评审中")
+    DECIDING = "deciding", _("待审定")
+    NOTICE = "notice", _("结果公示中")
+    PASSED = "passed", _("评估通过")
+    FAILED = "failed", _("评估不通过")
+    WITHDRAWN = "withdrawn", _("已撤回（放弃续期）")
 
 
 class Outcome(models.TextChoices):
-    PASS = "pass", "评估通过"
-    FAIL = "fail", "评估不通过"
+    PASS = "pass", _("评估通过")
+    FAIL = "fail", _("评估不通过")
 
 
 class AttachmentType(models.TextChoices):
     """Materials of the renewal [004 §3(2)] and evidence of the application and self-assessment."""
 
-    LICENCE = "licence", "企业法人登记证书"
-    PARENT_CONFIRMATION = "parent_confirmation", "中央企业确认驻地分支机构继续备案的函"
-    MINISTRY_LETTER = "ministry_letter", "人社部同意中央企业继续开展认定工作的函"
-    ENTITY_CHANGE = "entity_change", "主体资质变更证明"
-    COMMISSIONED = "commissioned", "委托评价情况"
-    ITEM_EVIDENCE = "item_evidence", "评估项佐证材料"
+    LICENCE = "licence", _("企业法人登记证书")
+    PARENT_CONFIRMATION = "parent_confirmation", _("中央企业确认驻地分支机构继续备案的函")
+    MINISTRY_LETTER = "ministry_letter", _("人社部同意中央企业继续开展认定工作的函")
+    ENTITY_CHANGE = "entity_change", _("主体资质变更证明")
+    COMMISSIONED = "commissioned", _("委托评价情况")
+    ITEM_EVIDENCE = "item_evidence", _("评估项佐证材料")
 
 
 class WrapUpTask(models.TextChoices):
     """Wrap-up after leaving the directory [004 §4(2)]."""
 
-    ARCHIVE = "archive", "认定资料存档"
-    CERTIFICATES = "certificates", "证书核发"
-    DATA_UPLOAD = "data_upload", "证书数据上传与维护"
+    ARCHIVE = "archive", _("认定资料存档")
+    CERTIFICATES = "certificates", _("证书核发")
+    DATA_UPLOAD = "data_upload", _("证书数据上传与维护")
 
 
 # The agency is still working on it.

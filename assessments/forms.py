@@ -1,13 +1,14 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import AttachmentType
 from assessments.models import RenewalAssessment
 from portal.models import Role, User
 
-YES_NO = [("", "请选择"), ("1", "是"), ("0", "否")]
+YES_NO = [("", _("请选择")), ("1", _("是")), ("0", _("否"))]
 
 
-def yes_no(label, yes="是", no="否", help_text=""):
+def yes_no(label, yes=_("是"), no=_("否"), help_text=""):
     return forms.TypedChoiceField(label=label, choices=[("1", yes), ("0", no)], widget=forms.RadioSelect,
                                   coerce=lambda v: v == "1", empty_value=None, required=False, help_text=help_text)
 
@@ -15,42 +16,42 @@ def yes_no(label, yes="是", no="否", help_text=""):
 class ApplicationForm(forms.Form):
     """续期备案申请表 [004 Annex 1]; the certified share is computed, not a field."""
 
-    contact_name = forms.CharField(label="联系人", max_length=50)
-    contact_phone = forms.CharField(label="联系电话", max_length=30)
-    address = forms.CharField(label="地址", max_length=200)
-    entity_changed = yes_no("主体资质是否变更")
-    entity_change_items = forms.CharField(label="变更项", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                          help_text="有变更的写明变更项，并在“材料”中上传证明")
-    credit_good = yes_no("企业信用是否良好", yes="良好", no="存在问题")
-    credit_problems = forms.CharField(label="信用存在的问题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    evaluations_carried_out = yes_no("本期是否开展认定工作")
-    no_evaluation_reason = forms.CharField(label="未开展原因", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                           help_text="未开展评价的，说明情况，由人社部门决定是否延长 [004 §4(4)]")
-    commissioned_evaluations = yes_no("是否开展委托评价")
-    commissioned_details = forms.CharField(label="开展委托评价情况", required=False,
+    contact_name = forms.CharField(label=_("联系人"), max_length=50)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30)
+    address = forms.CharField(label=_("地址"), max_length=200)
+    entity_changed = yes_no(_("主体资质是否变更"))
+    entity_change_items = forms.CharField(label=_("变更项"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                          help_text=_("有变更的写明变更项，并在“材料”中上传证明"))
+    credit_good = yes_no(_("企业信用是否良好"), yes=_("良好"), no=_("存在问题"))
+    credit_problems = forms.CharField(label=_("信用存在的问题"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evaluations_carried_out = yes_no(_("本期是否开展认定工作"))
+    no_evaluation_reason = forms.CharField(label=_("未开展原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                           help_text=_("未开展评价的，说明情况，由人社部门决定是否延长 [004 §4(4)]"))
+    commissioned_evaluations = yes_no(_("是否开展委托评价"))
+    commissioned_details = forms.CharField(label=_("开展委托评价情况"), required=False,
                                            widget=forms.Textarea(attrs={"rows": 2}))
-    certs_apprentice = forms.IntegerField(label="学徒工", min_value=0, initial=0)
-    certs_level5 = forms.IntegerField(label="初级", min_value=0, initial=0)
-    certs_level4 = forms.IntegerField(label="中级", min_value=0, initial=0)
-    certs_level3 = forms.IntegerField(label="高级", min_value=0, initial=0)
-    certs_level2 = forms.IntegerField(label="技师", min_value=0, initial=0)
-    certs_level1 = forms.IntegerField(label="高级技师", min_value=0, initial=0)
-    certs_principal = forms.IntegerField(label="特级技师", min_value=0, initial=0)
-    certs_chief = forms.IntegerField(label="首席技师", min_value=0, initial=0)
-    certs_uploaded = forms.IntegerField(label="已上国网人次", min_value=0, initial=0,
-                                        help_text="用于计算评估项 3.5（上国网占比）")
-    certified_holders = forms.IntegerField(label="本企业现有技能人员持证总数（人）", min_value=0)
-    employees = forms.IntegerField(label="职工总数（人）", min_value=1)
-    wants_to_continue = yes_no("是否愿意继续开展职业技能等级认定")
+    certs_apprentice = forms.IntegerField(label=_("学徒工"), min_value=0, initial=0)
+    certs_level5 = forms.IntegerField(label=_("初级"), min_value=0, initial=0)
+    certs_level4 = forms.IntegerField(label=_("中级"), min_value=0, initial=0)
+    certs_level3 = forms.IntegerField(label=_("高级"), min_value=0, initial=0)
+    certs_level2 = forms.IntegerField(label=_("技师"), min_value=0, initial=0)
+    certs_level1 = forms.IntegerField(label=_("高级技师"), min_value=0, initial=0)
+    certs_principal = forms.IntegerField(label=_("特级技师"), min_value=0, initial=0)
+    certs_chief = forms.IntegerField(label=_("首席技师"), min_value=0, initial=0)
+    certs_uploaded = forms.IntegerField(label=_("已上国网人次"), min_value=0, initial=0,
+                                        help_text=_("用于计算评估项 3.5（上国网占比）"))
+    certified_holders = forms.IntegerField(label=_("本企业现有技能人员持证总数（人）"), min_value=0)
+    employees = forms.IntegerField(label=_("职工总数（人）"), min_value=1)
+    wants_to_continue = yes_no(_("是否愿意继续开展职业技能等级认定"))
 
     def clean(self):
         data = super().clean()
         holders, employees = data.get("certified_holders"), data.get("employees")
         if holders is not None and employees and holders > employees:
-            self.add_error("certified_holders", "持证人数不能多于职工总数。")
+            self.add_error("certified_holders", _("持证人数不能多于职工总数。"))
         issued = sum(data.get(f) or 0 for f in RenewalAssessment.CERT_FIELDS)
         if (data.get("certs_uploaded") or 0) > issued:
-            self.add_error("certs_uploaded", f"已上国网人次不能多于本期发证人次合计（{issued}）。")
+            self.add_error("certs_uploaded", _("已上国网人次不能多于本期发证人次合计（%(n)s）。") % {"n": issued})
         return data
 
     @classmethod
@@ -63,10 +64,10 @@ class ApplicationForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    type = forms.ChoiceField(label="材料类型", choices=AttachmentType.choices)
-    item = forms.TypedChoiceField(label="对应评估项", required=False, coerce=int, empty_value=None,
-                                  help_text="上传评估项佐证材料时选择")
-    file = forms.FileField(label="文件", help_text="PDF、JPG、PNG、DOCX、XLSX，按文件内容识别")
+    type = forms.ChoiceField(label=_("材料类型"), choices=AttachmentType.choices)
+    item = forms.TypedChoiceField(label=_("对应评估项"), required=False, coerce=int, empty_value=None,
+                                  help_text=_("上传评估项佐证材料时选择"))
+    file = forms.FileField(label=_("文件"), help_text=_("PDF、JPG、PNG、DOCX、XLSX，按文件内容识别"))
 
     def __init__(self, *args, rubric=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,11 +75,11 @@ class AttachmentForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label="意见或理由", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(label=_("意见或理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PanelForm(forms.Form):
-    experts = forms.ModelMultipleChoiceField(label="评估专家", queryset=User.objects.none(),
+    experts = forms.ModelMultipleChoiceField(label=_("评估专家"), queryset=User.objects.none(),
                                              widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, assessment=None, **kwargs):
@@ -88,7 +89,7 @@ class PanelForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    document_reviewed = forms.BooleanField(label="资料审阅", required=False)
-    report_heard = forms.BooleanField(label="听取汇报", required=False)
-    site_checked = forms.BooleanField(label="现场核查", required=False)
-    opinion = forms.CharField(label="专家意见", widget=forms.Textarea(attrs={"rows": 4}))
+    document_reviewed = forms.BooleanField(label=_("资料审阅"), required=False)
+    report_heard = forms.BooleanField(label=_("听取汇报"), required=False)
+    site_checked = forms.BooleanField(label=_("现场核查"), required=False)
+    opinion = forms.CharField(label=_("专家意见"), widget=forms.Textarea(attrs={"rows": 4}))

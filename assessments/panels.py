@@ -2,6 +2,7 @@
 agency's renewal task; renewals waiting on each reviewer."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessments.choices import OPEN, AssessmentState
 from assessments.selectors import assessments_visible_to, expiring_filings
@@ -23,7 +24,7 @@ def expiring_panel(user):
     counts = {key: qs.count() for key, qs in buckets.items()}
     if not any(counts.values()):
         return None
-    return {"title": "备案期满提醒", "template": "assessments/panels/expiring.html", "rows": rows, "counts": counts,
+    return {"title": _("备案期满提醒"), "template": "assessments/panels/expiring.html", "rows": rows, "counts": counts,
             "today": timezone.localdate()}
 
 
@@ -36,7 +37,7 @@ def renewal_work_panel(user):
     items = list(qs.order_by("expires_on")[:20])
     if not items:
         return None
-    return {"title": "期满评估待办", "template": "assessments/panels/work.html", "items": items}
+    return {"title": _("期满评估待办"), "template": "assessments/panels/work.html", "items": items}
 
 
 for _role in (Role.AGENCY, Role.DISTRICT, Role.INDUSTRY, Role.CITY, Role.ADMIN):

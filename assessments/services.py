@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 from django_fsm import ConcurrentTransition, can_proceed
 
 from assessments import timeline
@@ -30,15 +33,15 @@ S = AssessmentState
 F = FilingState
 
 ACTIONS = {
-    "submit": "提交续期申请",
-    "withdraw": "撤回申请（放弃续期）",
-    "forward": "初评通过，报送市级",
-    "return_to_agency": "退回修改",
-    "start_expert_review": "组织专家评审",
-    "conclude_expert_review": "专家评审完成",
-    "decide_pass": "审定：评估通过",
-    "decide_fail": "审定：评估不通过",
-    "reopen_review": "异议成立，退回评审",
+    "submit": gettext_lazy("提交续期申请"),
+    "withdraw": gettext_lazy("撤回申请（放弃续期）"),
+    "forward": gettext_lazy("初评通过，报送市级"),
+    "return_to_agency": gettext_lazy("退回修改"),
+    "start_expert_review": gettext_lazy("组织专家评审"),
+    "conclude_expert_review": gettext_lazy("专家评审完成"),
+    "decide_pass": gettext_lazy("审定：评估通过"),
+    "decide_fail": gettext_lazy("审定：评估不通过"),
+    "reopen_review": gettext_lazy("异议成立，退回评审"),
 }
 COMMENT_REQUIRED = {"forward", "return_to_agency", "decide_pass", "decide_fail", "withdraw", "reopen_review"}
 APPLICATION_FIELDS = (
@@ -49,7 +52,7 @@ APPLICATION_FIELDS = (
 
 
 def _label(state: str) -> str:
-    return AssessmentState(state).label
+    return str(AssessmentState(state).label)
 
 
 def _url(assessment: RenewalAssessment) -> str:
@@ -70,7 +73,7 @@ def _require_agency_editing(assessment: RenewalAssessment, actor) -> None:
     if not filing_perm.is_agency_member(assessment, actor):
         raise PermissionDenied
     if not assessment.is_editable:
-        raise TransitionRefused(f"续期申请已提交（当前状态为“{_label(assessment.state)}”），不能再修改。")
+        raise TransitionRefused(_("续期申请已提交（当前状态为“%(state)s”），不能再修改。") % {"state": _label(assessment.state)})
 
 
 # ----- the agency opens its renewal ---------------------------------------------------------
@@ -79,24 +82,24 @@ def renewal_blockers(filing: Filing, today: datetime.date) -> list[str]:
     profile = PolicyProfile.active()
     late = filing.ended_at_expiry()  # left the directory at expiry; may still apply late [004 §4(3)]
     if (filing.state not in IN_FORCE and not late) or filing.valid_until is None:
-        return ["该备案不在有效期内，不能申请期满评估。"]
+        return [_("该备案不在有效期内，不能申请期满评估。")]
     previous = _failed_round(filing)
     if previous is not None:
         if previous.round > 1:
-            return ["复评未通过，不能再次申请。"]
+            return [_("复评未通过，不能再次申请。")]
         if profile.failed_renewal != PolicyProfile.FailedRenewal.RECTIFY:
-            return ["评估未通过，按本地政策不予续期。"]
+            return [_("评估未通过，按本地政策不予续期。")]
         if previous.rectification_due and today > previous.rectification_due:
-            return [f"整改期限（{previous.rectification_due:%Y-%m-%d}）已过。"]
+            return [_("整改期限（%(date)s）已过。") % {"date": f"{previous.rectification_due:%Y-%m-%d}"}]
         return []
     if filing.renewals.filter(expires_on=filing.valid_until, state__in=[*OPEN, S.PASSED]).exists():
-        return ["本期已有续期申请。"]
+        return [_("本期已有续期申请。")]
     opens = timeline.window_opens_on(filing.valid_until, profile)
     if opens and today < opens:
-        return [f"期满评估申请自 {opens:%Y年%-m月%-d日} 起开放。"]
+        return [_("期满评估申请自 %(date)s 起开放。") % {"date": f"{opens:%Y年%-m月%-d日}"}]
     latest = timeline.latest_application_on(filing.valid_until, profile)
     if today > latest:
-        return [f"最迟申请日（{latest:%Y年%-m月%-d日}）已过，视为放弃续期 [000 §5, 004 §4(3)]。"]
+        return [_("最迟申请日（%(date)s）已过，视为放弃续期 [000 §5, 004 §4(3)]。") % {"date": f"{latest:%Y年%-m月%-d日}"}]
     return []
 
 
@@ -121,7 +124,7 @@ def open_renewal(*, filing_id: int, actor, today: datetime.date | None = None) -
         raise TransitionRefused("；".join(blockers))
     rubric = Rubric.current()
     if rubric is None:
-        raise TransitionRefused("尚未发布评估表，请联系管理员。")
+        raise TransitionRefused(_("尚未发布评估表，请联系管理员。"))
     previous = _failed_round(filing)
     agency = filing.agency
     assessment = RenewalAssessment.objects.create(
@@ -211,7 +214,7 @@ def save_review_scores(*, assessment_id: int, actor, values: dict) -> RenewalAss
     if not is_panel_expert(assessment, actor):
         raise PermissionDenied
     if assessment.state != S.EXPERT_REVIEW:
-        raise TransitionRefused("当前不在专家评审阶段，不能评分。")
+        raise TransitionRefused(_("当前不在专家评审阶段，不能评分。"))
     _save_values(assessment, values, side="review", actor=actor)
     record("renewal.review_scores", assessment, actor=actor, data={"total": str(assessment.review_total),
                                                                     "veto": assessment.review_vetoed})
@@ -227,11 +230,11 @@ def submit_opinion(*, assessment_id: int, actor, document_reviewed: bool, report
     if seat is None:
         raise PermissionDenied
     if assessment.state != S.EXPERT_REVIEW:
-        raise TransitionRefused("当前不在专家评审阶段。")
+        raise TransitionRefused(_("当前不在专家评审阶段。"))
     if not opinion.strip():
-        raise ValidationError({"opinion": "请填写专家意见。"})
+        raise ValidationError({"opinion": _("请填写专家意见。")})
     if not (document_reviewed or report_heard or site_checked):
-        raise ValidationError({"document_reviewed": "请至少勾选一种评审方式。"})
+        raise ValidationError({"document_reviewed": _("请至少勾选一种评审方式。")})
     seat.document_reviewed, seat.report_heard, seat.site_checked = document_reviewed, report_heard, site_checked
     seat.opinion, seat.submitted_at = opinion.strip(), timezone.now()
     seat.save()
@@ -246,12 +249,12 @@ def assign_panel(*, assessment_id: int, actor, experts: list) -> list[PanelMembe
     if not filing_perm.is_city_reviewer(assessment, actor):
         raise PermissionDenied
     if assessment.state not in (S.ACCEPTED, S.EXPERT_REVIEW):
-        raise TransitionRefused("当前状态不能调整专家组。")
+        raise TransitionRefused(_("当前状态不能调整专家组。"))
     seats = []
     for expert in experts:
         if expert.role != Role.EXPERT or expert.agency_id == assessment.agency_id:
-            raise ValidationError(f"{expert} 不能担任本机构的评估专家。")
-        seat, _ = PanelMember.objects.get_or_create(assessment=assessment, expert=expert,
+            raise ValidationError(_("%(expert)s 不能担任本机构的评估专家。") % {"expert": expert})
+        seat, _created = PanelMember.objects.get_or_create(assessment=assessment, expert=expert,
                                                     defaults={"assigned_by": actor})
         seats.append(seat)
     record("renewal.panel", assessment, actor=actor, data={"experts": [e.pk for e in experts]})
@@ -265,9 +268,9 @@ def add_attachment(*, assessment_id: int, actor, type: str, upload, item_id: int
     assessment = _lock(assessment_id)
     _require_agency_editing(assessment, actor)
     if type not in AttachmentType.values:
-        raise ValidationError("材料类型不正确。")
+        raise ValidationError(_("材料类型不正确。"))
     if item_id is not None and not assessment.rubric.items.filter(pk=item_id).exists():
-        raise ValidationError("评估项不正确。")
+        raise ValidationError(_("评估项不正确。"))
     checked = check_upload(upload)
     attachment = Attachment(assessment=assessment, type=type, item_id=item_id, original_name=checked.original_name,
                             content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
@@ -300,16 +303,17 @@ def available_actions(assessment: RenewalAssessment, user) -> list[tuple[str, st
 
 def _refusal(assessment: RenewalAssessment, action: str, today: datetime.date) -> str:
     if action == "submit":
-        return "申请尚不完整，请补齐后再提交：" + "；".join(assessment.completeness_problems())
+        return _("申请尚不完整，请补齐后再提交：") + "；".join(assessment.completeness_problems())
     if action == "start_expert_review":
-        return f"专家组不少于 {PolicyProfile.active().min_experts} 人，请先指派专家。"
+        return _("专家组不少于 %(n)s 人，请先指派专家。") % {"n": PolicyProfile.active().min_experts}
     if action == "conclude_expert_review":
-        return "专家评审尚未完成：" + "；".join(assessment.review_problems())
+        return _("专家评审尚未完成：") + "；".join(assessment.review_problems())
     if action == "decide_pass":
         if assessment.review_vetoed:
-            return "存在一票否决项，不能评定为通过 [004 附件2 六]。"
-        return f"评审总分 {fmt(assessment.review_total or 0)} 分，未达到合格分 {fmt(PolicyProfile.active().pass_mark)} 分。"
-    return "当前条件下不能进行此操作。"
+            return _("存在一票否决项，不能评定为通过 [004 附件2 六]。")
+        return (_("评审总分 %(total)s 分，未达到合格分 %(mark)s 分。")
+                % {"total": fmt(assessment.review_total or 0), "mark": fmt(PolicyProfile.active().pass_mark)})
+    return _("当前条件下不能进行此操作。")
 
 
 def perform(*, assessment_id: int, action: str, actor=None, comment: str = "",
@@ -325,14 +329,15 @@ def perform(*, assessment_id: int, action: str, actor=None, comment: str = "",
             method = getattr(assessment, action)
             moved = expected_state and assessment.state != expected_state
             if moved or not can_proceed(method, check_conditions=False):
-                raise AlreadyDecided(f"该评估已由他人处理，当前状态为“{_label(assessment.state)}”，您的操作未执行。")
+                raise AlreadyDecided(_("该评估已由他人处理，当前状态为“%(state)s”，您的操作未执行。")
+                                     % {"state": _label(assessment.state)})
             if actor is not None and not may(method, actor):
                 raise PermissionDenied
             if action in COMMENT_REQUIRED and not comment:
-                raise TransitionRefused("此操作须填写意见或理由。")
+                raise TransitionRefused(_("此操作须填写意见或理由。"))
             if action == "submit" and today > timeline.latest_application_on(assessment.expires_on) \
                     and assessment.round == 1:
-                raise TransitionRefused("最迟申请日已过，不能再提交续期申请 [000 §5, 004 §4(3)]。")
+                raise TransitionRefused(_("最迟申请日已过，不能再提交续期申请 [000 §5, 004 §4(3)]。"))
             if not can_proceed(method):
                 raise TransitionRefused(_refusal(assessment, action, today))
             before = assessment.state
@@ -349,17 +354,20 @@ def perform(*, assessment_id: int, action: str, actor=None, comment: str = "",
                    data={"from": before, "to": assessment.state})
             if assessment.state in (S.PASSED, S.FAILED):
                 _take_effect(assessment, today=today)
-            notify_assessment_parties(assessment, f"期满评估：{assessment.agency.name} {_label(before)} → "
-                                                  f"{_label(assessment.state)}", assessment.last_comment)
+            with override(settings.LANGUAGE_CODE):
+                notify_assessment_parties(assessment, f"期满评估：{assessment.agency.name} {_label(before)} → "
+                                                      f"{_label(assessment.state)}", assessment.last_comment)
     except ConcurrentTransition as exc:
-        raise AlreadyDecided("该评估已由他人处理，您的操作未执行，请刷新后查看。") from exc
+        raise AlreadyDecided(_("该评估已由他人处理，您的操作未执行，请刷新后查看。")) from exc
     return assessment
 
 
 def _publish_result(assessment: RenewalAssessment, *, actor, today: datetime.date) -> None:
     """结果公示 [000 §4(3)]: the result goes into today's notice of renewal results."""
     total = assessment.review_total
-    summary = f"期满评估结果：{Outcome(assessment.outcome).label}" + (f"（评审得分 {fmt(total)} 分）" if total is not None else "")
+    with override(settings.LANGUAGE_CODE):  # published text: in the portal's language
+        outcome = str(Outcome(assessment.outcome).label)
+    summary = f"期满评估结果：{outcome}" + (f"（评审得分 {fmt(total)} 分）" if total is not None else "")
     item = notices.add_to_notice(assessment.filing, actor=actor, today=today,
                                  purpose=PublicNotice.Purpose.RENEWAL, summary=summary)
     assessment.notice_ends_on = item.notice.ends_on
@@ -441,7 +449,8 @@ def apply_consequence(*, assessment_id: int, today: datetime.date) -> RenewalAss
     return assessment
 
 
-FILING_ACTIONS = {"suspend": "暂停运作", "resume": "恢复运作", "expire": "期满终止", "terminate": "终止备案"}
+FILING_ACTIONS = {"suspend": gettext_lazy("暂停运作"), "resume": gettext_lazy("恢复运作"), "expire": gettext_lazy("期满终止"),
+                  "terminate": gettext_lazy("终止备案")}
 
 
 def _change(filing: Filing, action: str, *, today: datetime.date, actor=None, comment: str = "") -> Filing:
@@ -468,10 +477,11 @@ def change_filing(*, filing_id: int, action: str, actor=None, comment: str = "",
         with transaction.atomic():
             filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
             if not can_proceed(getattr(filing, action)):
-                raise AlreadyDecided(f"该备案当前状态为“{filing.get_state_display()}”，不能{FILING_ACTIONS[action]}。")
+                raise AlreadyDecided(_("该备案当前状态为“%(state)s”，不能%(action)s。")
+                                     % {"state": filing.get_state_display(), "action": FILING_ACTIONS[action]})
             return _change(filing, action, today=today, actor=actor, comment=comment)
     except ConcurrentTransition as exc:
-        raise AlreadyDecided("该备案已由他人处理，请刷新后查看。") from exc
+        raise AlreadyDecided(_("该备案已由他人处理，请刷新后查看。")) from exc
 
 
 @transaction.atomic
@@ -483,7 +493,7 @@ def complete_wrap_up(*, assessment_id: int, task: str, actor, note: str = "",
         raise PermissionDenied
     row = assessment.wrap_up.filter(task=task).first()
     if row is None:
-        raise TransitionRefused("没有该收尾事项。")
+        raise TransitionRefused(_("没有该收尾事项。"))
     row.done_on, row.done_by, row.note = today or timezone.localdate(), actor, note
     row.save()
     record("renewal.wrap_up", assessment, actor=actor, comment=note, data={"task": task})

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import services, timeline
@@ -67,11 +68,11 @@ def tasks_for(assessment: RenewalAssessment) -> list[dict]:
     """The agency's renewal as a task list: what is done and what is left [004 §3]."""
     a = assessment
     return [
-        {"name": "续期申请表", "url": "assessments:application", "left": a.application_problems()},
-        {"name": "自查自评", "url": "assessments:self_assessment", "left": a.self_assessment_problems()},
-        {"name": "申报材料", "url": "assessments:materials", "left": a.attachment_problems()},
-        {"name": "承诺与提交", "url": "assessments:detail",
-         "left": [] if a.pledge_signed_at else ["尚未签署承诺"]},
+        {"name": _("续期申请表"), "url": "assessments:application", "left": a.application_problems()},
+        {"name": _("自查自评"), "url": "assessments:self_assessment", "left": a.self_assessment_problems()},
+        {"name": _("申报材料"), "url": "assessments:materials", "left": a.attachment_problems()},
+        {"name": _("承诺与提交"), "url": "assessments:detail",
+         "left": [] if a.pledge_signed_at else [_("尚未签署承诺")]},
     ]
 
 
@@ -108,7 +109,7 @@ def open_renewal(request, filing_pk):
     except TransitionRefused as exc:
         messages.error(request, str(exc))
         return redirect("assessments:agency_home")
-    messages.success(request, "已开始期满评估申请，请按任务清单逐项完成。")
+    messages.success(request, _("已开始期满评估申请，请按任务清单逐项完成。"))
     return redirect("assessments:detail", pk=a.pk)
 
 
@@ -163,7 +164,7 @@ def application(request, pk):
             for m in (_errors(exc) if isinstance(exc, ValidationError) else [str(exc)]):
                 form.add_error(None, m)
         else:
-            messages.success(request, "续期申请表已保存。")
+            messages.success(request, _("续期申请表已保存。"))
             return redirect("assessments:detail", pk=a.pk)
     return render(request, "assessments/application.html", {"a": a, "form": form})
 
@@ -189,7 +190,7 @@ def self_assessment(request, pk):
         except TransitionRefused as exc:
             errors = [str(exc)]
         else:
-            messages.success(request, "自评得分已保存，总分由系统计算。")
+            messages.success(request, _("自评得分已保存，总分由系统计算。"))
             return redirect("assessments:detail", pk=a.pk)
     return render(request, "assessments/scoring.html", {
         "a": a, "rows": _score_rows(a), "side": "self", "errors": errors, "posted": request.POST,
@@ -211,12 +212,12 @@ def review(request, pk):
                 opinion_form = OpinionForm(request.POST)
                 if opinion_form.is_valid():
                     services.submit_opinion(assessment_id=a.pk, actor=request.user, **opinion_form.cleaned_data)
-                    messages.success(request, "专家意见已提交。")
+                    messages.success(request, _("专家意见已提交。"))
                     return redirect("assessments:detail", pk=a.pk)
             else:
                 services.save_review_scores(assessment_id=a.pk, actor=request.user,
                                             values=_posted_values(request, a, "review"))
-                messages.success(request, "评审得分已保存。")
+                messages.success(request, _("评审得分已保存。"))
                 return redirect("assessments:review", pk=a.pk)
         except ValidationError as exc:
             errors = _errors(exc)
@@ -240,7 +241,7 @@ def materials(request, pk):
         except TransitionRefused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "材料已上传。")
+            messages.success(request, _("材料已上传。"))
             return redirect("assessments:materials", pk=a.pk)
     return render(request, "assessments/materials.html", {
         "a": a, "form": form, "attachments": a.attachments.select_related("item"),
@@ -262,7 +263,7 @@ def pledge(request, pk):
     a = _get(request, pk)
     try:
         services.sign_pledge(assessment_id=a.pk, actor=request.user)
-        messages.success(request, "已签署承诺。")
+        messages.success(request, _("已签署承诺。"))
     except TransitionRefused as exc:
         messages.error(request, str(exc))
     return redirect("assessments:detail", pk=a.pk)
@@ -278,7 +279,7 @@ def act(request, pk, action):
     except TransitionRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已完成：{services.ACTIONS[action]}")
+        messages.success(request, _("已完成：%(action)s") % {"action": services.ACTIONS[action]})
     return redirect("assessments:detail", pk=a.pk)
 
 
@@ -288,11 +289,11 @@ def panel(request, pk):
     a = _get(request, pk)
     form = PanelForm(request.POST, assessment=a)
     if not form.is_valid():
-        messages.error(request, "请选择评估专家。")
+        messages.error(request, _("请选择评估专家。"))
     else:
         try:
             services.assign_panel(assessment_id=a.pk, actor=request.user, experts=list(form.cleaned_data["experts"]))
-            messages.success(request, "专家组已确定。")
+            messages.success(request, _("专家组已确定。"))
         except (ValidationError, TransitionRefused) as exc:
             messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("assessments:detail", pk=a.pk)
@@ -304,7 +305,7 @@ def wrap_up(request, pk, task):
     a = _get(request, pk)
     try:
         services.complete_wrap_up(assessment_id=a.pk, task=task, actor=request.user, note=request.POST.get("note", ""))
-        messages.success(request, "收尾事项已记录完成。")
+        messages.success(request, _("收尾事项已记录完成。"))
     except TransitionRefused as exc:
         messages.error(request, str(exc))
     return redirect("assessments:detail", pk=a.pk)

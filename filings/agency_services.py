@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from filings.choices import EDITABLE, FilingState, ManagingLevel, MaterialType
 from filings.models import Agency, Examiner, Filing, Material, ScopeItem, required_material_types
@@ -26,7 +28,7 @@ AGENCY_FIELDS = ("name", "uscc", "kind", "ownership", "region", "industry_depart
                  "legal_representative", "contact_name", "contact_phone", "contact_email")
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 
-USCC_TAKEN = "该统一社会信用代码已被“%(name)s”登记。一个机构只能登记一次；如属本机构，请联系本机构已有账号的经办人或市级审核人员。"
+USCC_TAKEN = gettext_lazy("该统一社会信用代码已被“%(name)s”登记。一个机构只能登记一次；如属本机构，请联系本机构已有账号的经办人或市级审核人员。")
 
 
 # ----- agencies -----------------------------------------------------------------------------------------
@@ -75,7 +77,7 @@ def register_agency(*, details: dict[str, Any], user: User | None = None, userna
     agency = _save_agency(Agency(**{k: details[k] for k in AGENCY_FIELDS if k in details}))
     if user is None:
         if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError({"username": "该用户名已被使用，请换一个。"})
+            raise ValidationError({"username": _("该用户名已被使用，请换一个。")})
         user = User(username=username, role=Role.AGENCY, full_name=full_name, phone=phone, email=email)
         user.set_password(password)
     user.agency = agency
@@ -131,7 +133,7 @@ def _editable_filing(filing: Filing, actor: User) -> Filing:
     if actor.role != Role.AGENCY or actor.agency_id != locked.agency_id:
         raise PermissionDenied
     if locked.state not in EDITABLE:
-        raise ValidationError(f"该备案申请当前状态为“{FilingState(locked.state).label}”，不能修改。")
+        raise ValidationError(_("该备案申请当前状态为“%(state)s”，不能修改。") % {"state": FilingState(locked.state).label})
     return locked
 
 
@@ -154,7 +156,7 @@ def create_filing(*, agency: Agency, actor: User, managing_level: str = Managing
     if existing is not None:
         return existing, False
     if managing_level not in ManagingLevel.values:
-        raise ValidationError({"managing_level": "请选择管理层级。"})
+        raise ValidationError({"managing_level": _("请选择管理层级。")})
     # No full_clean(): it would assign the protected FSM field; the draft's fields come from the agency.
     filing = Filing.objects.create(agency=agency, region=agency.region, managing_level=managing_level,
                                    industry_department=agency.industry_department)
@@ -167,7 +169,7 @@ def save_details(*, filing: Filing, actor: User, managing_level: str) -> Filing:
     """Which authority manages the filing: the city or the district [002 §6]."""
     filing = _editable_filing(filing, actor)
     if managing_level not in ManagingLevel.values:
-        raise ValidationError({"managing_level": "请选择管理层级。"})
+        raise ValidationError({"managing_level": _("请选择管理层级。")})
     if filing.managing_level != managing_level:
         record("filing.details", filing, actor=actor,
                data={"managing_level": [filing.managing_level, managing_level]})
@@ -188,14 +190,14 @@ def scope_row_problems(agency: Agency, row: ScopeRow) -> list[str]:
     [003 §8(4)] is checked at submission, since examiners are entered after the scope.)"""
     problems = []
     if row.occupation.restricted:
-        problems.append(f"“{row.occupation.name}”为准入类职业，不得纳入备案范围 [003 §8(2)]。")
+        problems.append(_("“%(name)s”为准入类职业，不得纳入备案范围 [003 §8(2)]。") % {"name": row.occupation.name})
     if row.level_from > row.level_to:
-        problems.append("最低等级不能高于最高等级。")
+        problems.append(_("最低等级不能高于最高等级。"))
     elif not agency.is_enterprise:
-        banned = [SkillLevel(v).label for v in range(row.level_from, row.level_to + 1)
+        banned = [str(SkillLevel(v).label) for v in range(row.level_from, row.level_to + 1)
                   if SkillLevel(v) in ENTERPRISE_ONLY_LEVELS]
         if banned:
-            problems.append(f"{'、'.join(banned)}仅限用人单位（企业自主评价）开展，本机构不能申报 [003 §5]。")
+            problems.append(_("%(levels)s仅限用人单位（企业自主评价）开展，本机构不能申报 [003 §5]。") % {"levels": "、".join(banned)})
     return problems
 
 
@@ -206,9 +208,9 @@ def save_scope(*, filing: Filing, actor: User, rows: list[ScopeRow]) -> Filing:
     problems = [p for row in rows for p in scope_row_problems(filing.agency, row)]
     codes = [row.occupation.pk for row in rows]
     if len(codes) != len(set(codes)):
-        problems.append("同一职业（工种）只能填写一行，请合并等级范围。")
+        problems.append(_("同一职业（工种）只能填写一行，请合并等级范围。"))
     if not rows:
-        problems.append("请至少填写一个职业（工种）。")
+        problems.append(_("请至少填写一个职业（工种）。"))
     if problems:
         raise ValidationError(problems)
     before = [str(item) for item in filing.scope.select_related("occupation")]
@@ -234,7 +236,7 @@ def add_examiners(*, filing: Filing, actor: User, occupation: Occupation, rows: 
     `rows` the whole list for that occupation (the form shows the current list for editing)."""
     filing = _editable_filing(filing, actor)
     if not filing.scope.filter(occupation=occupation).exists():
-        raise ValidationError(f"“{occupation.name}”不在申报范围内，请先在申报范围中添加。")
+        raise ValidationError(_("“%(name)s”不在申报范围内，请先在申报范围中添加。") % {"name": occupation.name})
     if replace:
         filing.examiners.filter(occupation=occupation).delete()
     Examiner.objects.bulk_create(Examiner(filing=filing, occupation=occupation, name=r.name,
@@ -250,7 +252,7 @@ def save_facilities(*, filing: Filing, actor: User, facilities: str) -> Filing:
     filing = _editable_filing(filing, actor)
     facilities = (facilities or "").strip()
     if not facilities:
-        raise ValidationError({"facilities": "请填写场地设备设施情况。"})
+        raise ValidationError({"facilities": _("请填写场地设备设施情况。")})
     if facilities != filing.facilities:
         filing.facilities = facilities
         filing.save(update_fields=["facilities", "updated_at"])
@@ -264,7 +266,7 @@ def upload_material(*, filing: Filing, actor: User, material_type: str, upload: 
     kept, never deleted [002 §19, 003 §16]."""
     filing = _editable_filing(filing, actor)
     if material_type not in required_material_types(filing.agency):
-        raise ValidationError({"type": "本机构无需提交该类材料。"})
+        raise ValidationError({"type": _("本机构无需提交该类材料。")})
     now = timezone.now()
     replaced = list(filing.materials.filter(type=material_type, superseded_at__isnull=True)
                     .values_list("pk", flat=True))
@@ -291,4 +293,4 @@ def sign_pledge(*, filing: Filing, actor: User) -> Filing:
 
 
 def material_label(material_type: str) -> str:
-    return MaterialType(material_type).label
+    return str(MaterialType(material_type).label)

@@ -9,7 +9,10 @@ same place); views and tests call these, never the transitions directly."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from filings import permissions as perm
@@ -23,21 +26,21 @@ from portal.notifications import notify
 
 CR = ChangeRequest.State
 
-# Registered details an agency may change through a change filing, with their Chinese labels.
+# Registered details an agency may change through a change filing, with their labels.
 DETAIL_FIELDS = {
-    "address": "地址",
-    "legal_representative": "法定代表人",
-    "contact_name": "联系人",
-    "contact_phone": "联系电话",
-    "contact_email": "联系邮箱",
+    "address": gettext_lazy("地址"),
+    "legal_representative": gettext_lazy("法定代表人"),
+    "contact_name": gettext_lazy("联系人"),
+    "contact_phone": gettext_lazy("联系电话"),
+    "contact_email": gettext_lazy("联系邮箱"),
 }
 
 ACTIONS = {
-    "submit": "提交变更申请",
-    "forward": "初审通过，报送市级",
-    "approve": "同意变更",
-    "refuse": "不予变更",
-    "withdraw": "撤回变更申请",
+    "submit": gettext_lazy("提交变更申请"),
+    "forward": gettext_lazy("初审通过，报送市级"),
+    "approve": gettext_lazy("同意变更"),
+    "refuse": gettext_lazy("不予变更"),
+    "withdraw": gettext_lazy("撤回变更申请"),
 }
 COMMENT_REQUIRED = {"forward", "refuse"}
 OPEN_STATES = (CR.DRAFT, CR.SUBMITTED, CR.PRE_REVIEW)
@@ -54,31 +57,31 @@ def proposal_problems(filing: Filing, proposal: dict) -> list[str]:
     levels [003 §5], at least the policy's number of examiners per level [003 §8(4)])."""
     add, remove, details = proposal.get("add", []), proposal.get("remove", []), proposal.get("details", {})
     if not (add or remove or details):
-        return ["未填写任何变更内容"]
+        return [_("未填写任何变更内容")]
     problems = []
     filed = set(filing.scope.values_list("occupation_id", flat=True))
     for occ_id in remove:
         if occ_id not in filed:
-            problems.append("拟删除的职业（工种）不在现有备案范围内")
+            problems.append(_("拟删除的职业（工种）不在现有备案范围内"))
     seen = set()
     for row in add:
         occ_id = row.get("occupation")
         if occ_id in seen:
-            problems.append("同一职业（工种）在新增内容中重复出现")
+            problems.append(_("同一职业（工种）在新增内容中重复出现"))
         seen.add(occ_id)
         if occ_id in remove:
-            problems.append("同一职业（工种）不能同时新增和删除")
+            problems.append(_("同一职业（工种）不能同时新增和删除"))
         if not (_levels_ok(row.get("level_from")) and _levels_ok(row.get("level_to"))):
-            problems.append("等级填写有误")
+            problems.append(_("等级填写有误"))
         elif row["level_from"] > row["level_to"]:
-            problems.append("最低等级不能高于最高等级")
+            problems.append(_("最低等级不能高于最高等级"))
         if not Occupation.objects.filter(pk=occ_id).exists():
-            problems.append("所选职业（工种）不存在")
+            problems.append(_("所选职业（工种）不存在"))
     if not (filed - set(remove)) and not add:
-        problems.append("变更后备案范围不能为空；如需终止备案，请申请注销")
+        problems.append(_("变更后备案范围不能为空；如需终止备案，请申请注销"))
     unknown = set(details) - set(DETAIL_FIELDS)
     if unknown:
-        problems.append("包含不可通过变更备案修改的信息：" + "、".join(sorted(unknown)))
+        problems.append(_("包含不可通过变更备案修改的信息：") + "、".join(sorted(unknown)))
     problems.extend(_details_problems(filing.agency, details))
     if not problems and add:
         problems.extend(_dry_run_scope(filing, proposal))
@@ -124,7 +127,7 @@ def _apply_scope(filing: Filing, proposal: dict) -> list[str]:
             Examiner.objects.create(filing=filing, occupation_id=row["occupation"], name=ex["name"],
                                     certificate_no=ex.get("certificate_no", ""),
                                     level=ex.get("level") or row["level_to"])
-        item, _ = ScopeItem.objects.update_or_create(
+        item, _created = ScopeItem.objects.update_or_create(
             filing=filing, occupation_id=row["occupation"],
             defaults={"level_from": row["level_from"], "level_to": row["level_to"]})
         touched.append(item)
@@ -170,11 +173,11 @@ def create_change_request(*, filing_id: int, actor, reason: str, add: list[dict]
         if not perm.is_agency_member(filing, actor):
             raise PermissionDenied
         if not filing.in_force:
-            raise TransitionRefused("仅有效期内的备案可以申请变更 [002 §13]。")
+            raise TransitionRefused(_("仅有效期内的备案可以申请变更 [002 §13]。"))
         if filing.change_requests.filter(state__in=OPEN_STATES).exists():
-            raise TransitionRefused("该备案已有一件变更申请正在办理，请待其办结或撤回后再申请。")
+            raise TransitionRefused(_("该备案已有一件变更申请正在办理，请待其办结或撤回后再申请。"))
         if not reason:
-            raise TransitionRefused("请填写变更理由。")
+            raise TransitionRefused(_("请填写变更理由。"))
         agency = filing.agency
         details = {k: (v or "").strip() for k, v in (details or {}).items()}
         details = {k: v for k, v in details.items() if getattr(agency, k, None) != v}
@@ -187,7 +190,7 @@ def create_change_request(*, filing_id: int, actor, reason: str, add: list[dict]
         proposal = {"add": add, "remove": sorted(set(remove or [])), "details": details}
         problems = proposal_problems(filing, proposal)
         if problems:
-            raise TransitionRefused("变更申请未保存：" + "；".join(dict.fromkeys(problems)))
+            raise TransitionRefused(_("变更申请未保存：") + "；".join(dict.fromkeys(problems)))
         change = ChangeRequest.objects.create(filing=filing, proposal=proposal, reason=reason, created_by=actor)
         record("change.create", change, actor=actor, comment=reason, data=proposal)
     return change
@@ -212,15 +215,17 @@ def act(*, change_id: int, action: str, actor, comment: str = "", expected_state
             change.filing = filing
             method = getattr(change, action)
             if expected_state and change.state != expected_state:
-                raise AlreadyDecided(f"该变更申请已由他人处理，当前状态为“{change.get_state_display()}”，您的操作未执行。")
+                raise AlreadyDecided(_("该变更申请已由他人处理，当前状态为“%(state)s”，您的操作未执行。")
+                                     % {"state": change.get_state_display()})
             if not can_proceed(method, check_conditions=False):
-                raise TransitionRefused(f"该变更申请当前状态为“{change.get_state_display()}”，不能{ACTIONS[action]}。")
+                raise TransitionRefused(_("该变更申请当前状态为“%(state)s”，不能%(action)s。")
+                                       % {"state": change.get_state_display(), "action": ACTIONS[action]})
             if not has_transition_perm(method, actor):
                 raise PermissionDenied
             if action in COMMENT_REQUIRED and not comment:
-                raise TransitionRefused("此操作须填写意见或理由。")
+                raise TransitionRefused(_("此操作须填写意见或理由。"))
             if not can_proceed(method):
-                raise TransitionRefused("备案已不在有效期内，不能办理变更 [002 §13]。")
+                raise TransitionRefused(_("备案已不在有效期内，不能办理变更 [002 §13]。"))
             before = change.state
             method()
             if comment:
@@ -230,11 +235,12 @@ def act(*, change_id: int, action: str, actor, comment: str = "", expected_state
             change.save()
             record(f"change.{action}", change, actor=actor, comment=comment,
                    data={"from": before, "to": change.state, "filing": filing.pk})
-            notify([*agency_staff(filing), *reviewers_for(filing)],
-                   subject=f"变更备案：{filing.agency.name} {CR(before).label} → {change.get_state_display()}",
-                   body=comment, url=f"/changes/{change.pk}/")
+            with override(settings.LANGUAGE_CODE):  # stored messages: in the portal's language
+                notify([*agency_staff(filing), *reviewers_for(filing)],
+                       subject=f"变更备案：{filing.agency.name} {CR(before).label} → {change.get_state_display()}",
+                       body=comment, url=f"/changes/{change.pk}/")
     except ConcurrentTransition as exc:
-        raise AlreadyDecided("该变更申请已由他人处理，您的操作未执行，请刷新后查看。") from exc
+        raise AlreadyDecided(_("该变更申请已由他人处理，您的操作未执行，请刷新后查看。")) from exc
     return change
 
 
@@ -245,7 +251,7 @@ def _apply(change: ChangeRequest, *, actor) -> None:
     proposal = change.proposal or {}
     problems = _apply_scope(filing, proposal)
     if problems:
-        raise TransitionRefused("变更后的备案范围不符合规定，未予变更：" + "；".join(problems))
+        raise TransitionRefused(_("变更后的备案范围不符合规定，未予变更：") + "；".join(problems))
     details = {k: v for k, v in proposal.get("details", {}).items() if k in DETAIL_FIELDS}
     if details:
         agency = filing.agency
@@ -254,7 +260,7 @@ def _apply(change: ChangeRequest, *, actor) -> None:
         try:
             agency.full_clean()
         except ValidationError as exc:
-            raise TransitionRefused("变更后的机构信息有误：" + "；".join(
+            raise TransitionRefused(_("变更后的机构信息有误：") + "；".join(
                 f"{DETAIL_FIELDS.get(f, f)}：{'；'.join(m)}" for f, m in exc.message_dict.items())) from exc
         agency.save(update_fields=list(details))
     filing.save(update_fields=["updated_at"])

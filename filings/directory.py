@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from filings.choices import IN_FORCE, AgencyKind, FilingState
 from filings.models import Filing, ScopeItem
@@ -32,12 +34,12 @@ SORTS = {
     "-number": ("-number",),
 }
 SORT_LABELS = {
-    "name": "机构名称（升序）",
-    "-name": "机构名称（降序）",
-    "valid_until": "有效期至（最早在前）",
-    "-valid_until": "有效期至（最晚在前）",
-    "number": "备案编号（升序）",
-    "-number": "备案编号（降序）",
+    "name": gettext_lazy("机构名称（升序）"),
+    "-name": gettext_lazy("机构名称（降序）"),
+    "valid_until": gettext_lazy("有效期至（最早在前）"),
+    "-valid_until": gettext_lazy("有效期至（最晚在前）"),
+    "number": gettext_lazy("备案编号（升序）"),
+    "-number": gettext_lazy("备案编号（降序）"),
 }
 DEFAULT_SORT = "name"
 STATUS_CHOICES = [(s.value, s.label) for s in IN_FORCE]
@@ -89,30 +91,30 @@ class DirectoryQuery:
             if level.isdigit() and int(level) in SkillLevel.values:
                 query.level = int(level)
             else:
-                query.errors["level"] = "等级无效，请从列表中选择。"
+                query.errors["level"] = _("等级无效，请从列表中选择。")
         region = get("region")
         if region:
             query.region = Region.objects.filter(code=region).first()
             if query.region is None:
-                query.errors["region"] = "没有这个行政区划代码。"
+                query.errors["region"] = _("没有这个行政区划代码。")
         kind = get("kind")
         if kind:
             if kind in AgencyKind.values:
                 query.kind = kind
             else:
-                query.errors["kind"] = "机构类别无效，请从列表中选择。"
+                query.errors["kind"] = _("机构类别无效，请从列表中选择。")
         status = get("status")
         if status:
             if status in IN_FORCE:
                 query.status = status
             else:
-                query.errors["status"] = "目录只收录已备案、暂停评价和限期整改的机构。"
+                query.errors["status"] = _("目录只收录已备案、暂停评价和限期整改的机构。")
         sort = get("sort")
         if sort:
             if sort in SORTS:
                 query.sort = sort
             else:
-                query.errors["sort"] = "排序方式无效。"
+                query.errors["sort"] = _("排序方式无效。")
         return query
 
     def as_filters(self) -> dict[str, str]:
@@ -227,12 +229,12 @@ def serialize(filing: Filing) -> dict:
         "name": filing.agency.name,
         "uscc": filing.agency.uscc,
         "kind": filing.agency.kind,
-        "kind_label": AgencyKind(filing.agency.kind).label,
+        "kind_label": str(AgencyKind(filing.agency.kind).label),
         "filing_number": filing.number,
         "valid_from": filing.valid_from.isoformat() if filing.valid_from else None,
         "valid_until": filing.valid_until.isoformat() if filing.valid_until else None,
         "status": filing.state,
-        "status_label": FilingState(filing.state).label,
+        "status_label": str(FilingState(filing.state).label),
         "region_code": filing.region.code,
         "region_name": filing.region.name,
         "address": filing.agency.address,

@@ -107,7 +107,7 @@ class DetailsForm(forms.Form):
 class OccupationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         label = str(obj)
-        return f"{label}（准入类，不可备案）" if obj.restricted else label
+        return _("%(label)s（准入类，不可备案）") % {"label": label} if obj.restricted else label
 
 
 LEVEL_CHOICES = [("", "—"), *SkillLevel.choices]
@@ -208,16 +208,16 @@ def parse_examiner_lines(text: str) -> list[ExaminerRow]:
         if not parts:
             continue
         if len(parts) not in (2, 3):
-            errors.append(f"第 {n} 行“{line.strip()}”：应为“姓名 证书编号 等级”三项，用空格分隔。")
+            errors.append(_("第 %(n)s 行“%(line)s”：应为“姓名 证书编号 等级”三项，用空格分隔。") % {"n": n, "line": line.strip()})
             continue
         name, level_word = parts[0], parts[-1]
         certificate = parts[1] if len(parts) == 3 else ""
         level = LEVEL_BY_WORD.get(level_word)
         if level is None:
-            errors.append(f"第 {n} 行：无法识别等级“{level_word}”，请写“五级”“四级”“三级”“技师”“高级技师”等。")
+            errors.append(_("第 %(n)s 行：无法识别等级“%(level)s”，请写“五级”“四级”“三级”“技师”“高级技师”等。") % {"n": n, "level": level_word})
             continue
         if len(name) > 50 or len(certificate) > 50:
-            errors.append(f"第 {n} 行：姓名或证书编号过长。")
+            errors.append(_("第 %(n)s 行：姓名或证书编号过长。") % {"n": n})
             continue
         rows.append(ExaminerRow(name=name, certificate_no=certificate, level=int(level)))
     if errors:
@@ -240,7 +240,7 @@ class ExaminersForm(forms.Form):
         for item in self.scope:
             occ = item.occupation
             self.fields[f"occ_{occ.pk}"] = forms.CharField(
-                label=f"{occ}（申报 {item.levels_label}）", required=False,
+                label=_("%(occupation)s（申报 %(levels)s）") % {"occupation": occ, "levels": item.levels_label}, required=False,
                 widget=forms.Textarea(attrs={"rows": 7, "placeholder": "张三 KP2023000123 三级\n李四 KP2021000456 技师"}),
                 initial=examiner_lines([e for e in examiners if e.occupation_id == occ.pk]),
                 help_text=_("每行一人：姓名 证书编号 等级。每个申报等级须有至少 5 名本单位考评人员（可考评该等级或更高）[003 §8(4)]。"))

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import override
 
 from filings.models import Filing, NoticeItem, Objection, PublicNotice
 from portal.audit import record
@@ -16,7 +18,13 @@ from portal.workdays import add_workdays
 
 def add_to_notice(filing: Filing, *, actor, today: datetime.date,
                   purpose: str = PublicNotice.Purpose.FILING, summary: str = "") -> NoticeItem:
-    """Put the filing in today's notice of this purpose (creating it), and set its notice end."""
+    """Put the filing in today's notice of this purpose (creating it), and set its notice end. The
+    notice is published in the portal's language (Chinese), whatever language the actor reads."""
+    with override(settings.LANGUAGE_CODE):
+        return _add_to_notice(filing, actor=actor, today=today, purpose=purpose, summary=summary)
+
+
+def _add_to_notice(filing: Filing, *, actor, today: datetime.date, purpose: str, summary: str) -> NoticeItem:
     ends_on = add_workdays(today, PolicyProfile.active().notice_workdays)
     top = filing.region.ancestor_paths()[0]
     notice = PublicNotice.objects.filter(purpose=purpose, starts_on=today, region__path=top).first()

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from filings import permissions as perm
 from filings.choices import FilingState
@@ -32,12 +33,12 @@ def panel_problems(filing: Filing, experts: Iterable[User]) -> list[str]:
     problems = []
     minimum = PolicyProfile.active().min_experts
     if len({e.pk for e in experts}) < minimum:
-        problems.append(f"专家组至少需要 {minimum} 名专家。")
+        problems.append(_("专家组至少需要 %(n)s 名专家。") % {"n": minimum})
     for expert in experts:
         if expert.role != Role.EXPERT or not expert.is_active:
-            problems.append(f"{expert}不是在册的评审专家。")
+            problems.append(_("%(expert)s不是在册的评审专家。") % {"expert": expert})
         elif expert.agency_id and expert.agency_id == filing.agency_id:
-            problems.append(f"{expert}来自申请机构，应当回避。")
+            problems.append(_("%(expert)s来自申请机构，应当回避。") % {"expert": expert})
     return problems
 
 
@@ -50,7 +51,7 @@ def assign_panel(*, filing_id: int, experts: Iterable[User], actor: User) -> lis
     if not perm.is_city_reviewer(filing, actor):
         raise PermissionDenied
     if filing.state not in PANEL_OPEN:
-        raise AlreadyDecided(f"该备案当前状态为“{filing.get_state_display()}”，不能再调整专家组。")
+        raise AlreadyDecided(_("该备案当前状态为“%(state)s”，不能再调整专家组。") % {"state": filing.get_state_display()})
     experts = list(experts)
     wanted = {e.pk for e in experts}
     current = {a.expert_id: a for a in filing.panel.all()}
@@ -84,20 +85,20 @@ def record_expert_review(*, assignment_id: int, expert: User, materials_verified
         raise PermissionDenied
     filing = assignment.filing
     if assignment.submitted_at:
-        raise AlreadyDecided("您已提交评审意见，提交后不能修改。")
+        raise AlreadyDecided(_("您已提交评审意见，提交后不能修改。"))
     if filing.state != S.EXPERT_REVIEW:
-        raise TransitionRefused(f"该备案当前状态为“{filing.get_state_display()}”，不在专家评审阶段。")
+        raise TransitionRefused(_("该备案当前状态为“%(state)s”，不在专家评审阶段。") % {"state": filing.get_state_display()})
     if score is not None and not (0 <= score <= 100):
-        raise TransitionRefused("评分应在 0 至 100 之间。")
+        raise TransitionRefused(_("评分应在 0 至 100 之间。"))
     assignment.materials_verified, assignment.materials_notes = materials_verified, materials_notes.strip()
     assignment.site_visited, assignment.site_visit_notes = site_visited, site_visit_notes.strip()
     assignment.opinion, assignment.score, assignment.recommendation = opinion.strip(), score, recommendation
     if submit:
-        missing = [label for label, ok in (("材料验核", materials_verified), ("现场考察", site_visited),
-                                           ("专家意见", assignment.opinion), ("评分", score is not None),
-                                           ("结论", recommendation)) if not ok]
+        missing = [label for label, ok in ((_("材料验核"), materials_verified), (_("现场考察"), site_visited),
+                                           (_("专家意见"), assignment.opinion), (_("评分"), score is not None),
+                                           (_("结论"), recommendation)) if not ok]
         if missing:
-            raise TransitionRefused("提交前请完成：" + "、".join(missing) + "。")
+            raise TransitionRefused(_("提交前请完成：%(items)s。") % {"items": "、".join(missing)})
         assignment.submitted_at = timezone.now()
     assignment.full_clean()
     assignment.save()
@@ -136,13 +137,13 @@ def resolve_objection(*, objection_id: int, actor: User, upheld: bool, resolutio
     if not perm.is_city_reviewer(filing, actor):
         raise PermissionDenied
     if objection.state != Objection.State.PENDING:
-        raise AlreadyDecided(f"该异议已由他人核实（{objection.get_state_display()}），您的操作未执行。")
+        raise AlreadyDecided(_("该异议已由他人核实（%(state)s），您的操作未执行。") % {"state": objection.get_state_display()})
     resolution = (resolution or "").strip()
     if not resolution:
-        raise TransitionRefused("请填写核实意见。")
+        raise TransitionRefused(_("请填写核实意见。"))
     on_filing_notice = objection.item.notice.purpose == PublicNotice.Purpose.FILING
     if upheld and on_filing_notice and then not in UPHELD_ACTIONS:
-        raise TransitionRefused("异议成立时请选择：退回评审或不予备案。")
+        raise TransitionRefused(_("异议成立时请选择：退回评审或不予备案。"))
     objection.state = Objection.State.UPHELD if upheld else Objection.State.DISMISSED
     objection.resolution, objection.resolved_by, objection.resolved_at = resolution, actor, timezone.now()
     objection.save()

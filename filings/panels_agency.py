@@ -6,6 +6,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from filings.choices import ENDED, IN_FORCE, UNDER_REVIEW, FilingState
 from filings.models import Filing
@@ -50,45 +52,49 @@ def next_step(filing: Filing) -> NextStep:
         missing = filing.missing_materials()
         problems = filing.completeness_problems()
         if missing:
-            text = f"草稿：还缺 {len(missing)} 项材料"
+            text = ngettext("草稿：还缺 %(n)s 项材料", "草稿：还缺 %(n)s 项材料", len(missing)) % {"n": len(missing)}
             others = len(problems) - len(missing)
             if others:
-                text += f"，另有 {others} 项待完善"
+                text += ngettext("，另有 %(n)s 项待完善", "，另有 %(n)s 项待完善", others) % {"n": others}
         elif problems:
-            text = f"草稿：还有 {len(problems)} 项待完善"
+            text = ngettext("草稿：还有 %(n)s 项待完善", "草稿：还有 %(n)s 项待完善", len(problems)) % {"n": len(problems)}
         else:
-            text = "草稿：已填写完整，请提交备案申请"
+            text = _("草稿：已填写完整，请提交备案申请")
         return NextStep(filing, text, action_needed=True, details=problems, badge="badge-draft")
     if state == S.SUPPLEMENT_REQUESTED:
         due = filing.supplement_due
-        text = f"待补正：请于 {due:%Y-%m-%d} 前补正以下材料，逾期视为放弃申请" if due else "待补正：请补正以下材料"
+        text = (_("待补正：请于 %(due)s 前补正以下材料，逾期视为放弃申请") % {"due": f"{due:%Y-%m-%d}"} if due
+                else _("待补正：请补正以下材料"))
         details = [line for line in filing.last_comment.splitlines() if line.strip()]
         return NextStep(filing, text, due=due, action_needed=True, details=details, badge="badge-warn")
     if state == S.RETURNED:
         details = [line for line in filing.last_comment.splitlines() if line.strip()]
-        return NextStep(filing, "已退回修改：请按以下意见修改后重新提交", action_needed=True, details=details,
+        return NextStep(filing, _("已退回修改：请按以下意见修改后重新提交"), action_needed=True, details=details,
                         badge="badge-warn")
     if state == S.SUBMITTED:
         due = filing.acceptance_due
-        text = (f"已提交：受理机关将于 {due:%Y-%m-%d} 前完成形式审查，逾期未作决定视为受理" if due
-                else "已提交：等待形式审查")
+        text = (_("已提交：受理机关将于 %(due)s 前完成形式审查，逾期未作决定视为受理") % {"due": f"{due:%Y-%m-%d}"} if due
+                else _("已提交：等待形式审查"))
         return NextStep(filing, text, due=due)
     if state == S.PUBLIC_NOTICE:
         due = filing.notice_ends_on
-        return NextStep(filing, f"公示中{f'，至 {due:%Y-%m-%d}' if due else ''}，无需操作", due=due)
+        text = _("公示中，至 %(due)s，无需操作") % {"due": f"{due:%Y-%m-%d}"} if due else _("公示中，无需操作")
+        return NextStep(filing, text, due=due)
     if state in UNDER_REVIEW:
         due = filing.decision_due
-        text = f"{FilingState(state).label}，无需操作"
+        text = _("%(state)s，无需操作") % {"state": FilingState(state).label}
         if due:
-            text += f"；应于 {due:%Y-%m-%d} 前作出决定"
+            text += _("；应于 %(due)s 前作出决定") % {"due": f"{due:%Y-%m-%d}"}
         return NextStep(filing, text, due=due)
     if state in IN_FORCE:
         until = filing.valid_until
-        text = f"{FilingState(state).label}{f'，有效期至 {until:%Y-%m-%d}' if until else ''}"
+        text = str(FilingState(state).label)
+        if until:
+            text += _("，有效期至 %(date)s") % {"date": f"{until:%Y-%m-%d}"}
         return NextStep(filing, text, badge="badge-ok" if state == S.ACTIVE else "badge-warn")
     if state in ENDED:
         return NextStep(filing, f"{FilingState(state).label}", badge="badge-muted")
-    return NextStep(filing, FilingState(state).label)
+    return NextStep(filing, str(FilingState(state).label))
 
 
 def next_steps_for(user) -> list[NextStep]:
@@ -103,8 +109,8 @@ def agency_panel(user):
     if user.role != Role.AGENCY:
         return None
     if not user.agency_id:
-        return {"title": "登记机构", "template": "filings/agency/_panel.html", "steps": [], "unregistered": True}
-    return {"title": "下一步", "template": "filings/agency/_panel.html", "steps": next_steps_for(user)}
+        return {"title": _("登记机构"), "template": "filings/agency/_panel.html", "steps": [], "unregistered": True}
+    return {"title": _("下一步"), "template": "filings/agency/_panel.html", "steps": next_steps_for(user)}
 
 
 dashboards.register(Role.AGENCY, agency_panel)

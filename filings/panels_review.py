@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import F, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from filings import worklist
 from filings.models import ExpertAssignment, ScopeItem
@@ -21,14 +22,14 @@ def reviewer_panel(user) -> dict:
               .prefetch_related(Prefetch("scope", queryset=ScopeItem.objects.select_related("occupation")))
               .order_by(F("acceptance_due").asc(nulls_last=True), F("decision_due").asc(nulls_last=True), "pk")[:TOP])
     clock = worklist.Clock(today)
-    return {"title": "备案审核", "template": "filings/review/_dashboard_panel.html", "counts": counts,
+    return {"title": _("备案审核"), "template": "filings/review/_dashboard_panel.html", "counts": counts,
             "rows": [{"filing": f, "countdown": clock.current(f)} for f in urgent]}
 
 
 def expert_panel(user) -> dict:
     open_assignments = list(ExpertAssignment.objects.filter(expert=user, submitted_at__isnull=True)
                             .select_related("filing__agency", "filing__region").order_by("assigned_at"))
-    return {"title": "待完成的评审任务", "template": "filings/expert/_dashboard_panel.html",
+    return {"title": _("待完成的评审任务"), "template": "filings/expert/_dashboard_panel.html",
             "assignments": open_assignments}
 
 

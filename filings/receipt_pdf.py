@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from filings.models import Filing, Receipt
 from portal.models import Region
@@ -63,7 +63,8 @@ def render_pdf(receipt: Receipt) -> bytes:
     """The PDF bytes of one receipt version (no side effects)."""
     from weasyprint import HTML  # heavy import, only where a PDF is made
 
-    html = render_to_string("filings/receipt/receipt_pdf.html", receipt_context(receipt))
+    with translation.override(settings.LANGUAGE_CODE):  # an official document: always in Chinese
+        html = render_to_string("filings/receipt/receipt_pdf.html", receipt_context(receipt))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 

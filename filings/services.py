@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 from django_fsm import ConcurrentTransition, can_proceed
 
 from filings import notices, numbering, receipts
@@ -23,29 +26,29 @@ S = FilingState
 
 
 class TransitionRefused(Exception):
-    """A user-facing refusal, in Chinese, that changes nothing."""
+    """A user-facing refusal, in the reader's language (Chinese by default), that changes nothing."""
 
 
 class AlreadyDecided(TransitionRefused):
     """Someone else moved the filing first."""
 
 
-# Actions a person may take from a screen, with the Chinese label of the button.
+# Actions a person may take from a screen, with the label of the button.
 ACTIONS = {
-    "submit": "提交备案申请",
-    "supplement": "提交补正材料",
-    "withdraw": "撤回申请",
-    "accept": "受理",
-    "request_supplement": "一次性告知补正",
-    "refuse_acceptance": "不予受理",
-    "forward": "初审通过，报送市级",
-    "return_to_agency": "退回修改",
-    "start_expert_review": "组织专家评审",
-    "conclude_expert_review": "专家评审完成",
-    "approve_for_notice": "审定通过，进入公示",
-    "approve": "审定通过，予以备案",
-    "refuse": "不予备案",
-    "reopen_review": "异议成立，退回评审",
+    "submit": gettext_lazy("提交备案申请"),
+    "supplement": gettext_lazy("提交补正材料"),
+    "withdraw": gettext_lazy("撤回申请"),
+    "accept": gettext_lazy("受理"),
+    "request_supplement": gettext_lazy("一次性告知补正"),
+    "refuse_acceptance": gettext_lazy("不予受理"),
+    "forward": gettext_lazy("初审通过，报送市级"),
+    "return_to_agency": gettext_lazy("退回修改"),
+    "start_expert_review": gettext_lazy("组织专家评审"),
+    "conclude_expert_review": gettext_lazy("专家评审完成"),
+    "approve_for_notice": gettext_lazy("审定通过，进入公示"),
+    "approve": gettext_lazy("审定通过，予以备案"),
+    "refuse": gettext_lazy("不予备案"),
+    "reopen_review": gettext_lazy("异议成立，退回评审"),
 }
 # Decisions that go against the agency, or an opinion that travels with the filing, need a comment.
 COMMENT_REQUIRED = {"request_supplement", "refuse_acceptance", "refuse", "return_to_agency", "reopen_review",
@@ -53,7 +56,7 @@ COMMENT_REQUIRED = {"request_supplement", "refuse_acceptance", "refuse", "return
 
 
 def _label(state: str) -> str:
-    return FilingState(state).label
+    return str(FilingState(state).label)
 
 
 def _may(method, user) -> bool:
@@ -80,20 +83,21 @@ def available_actions(filing: Filing, user) -> list[tuple[str, str]]:
 
 def _refusal(filing: Filing, action: str) -> str:
     if action in ("submit", "supplement"):
-        return "申请尚不完整，请补齐后再提交：" + "；".join(filing.completeness_problems())
+        return _("申请尚不完整，请补齐后再提交：") + "；".join(filing.completeness_problems())
     if action in ("approve", "approve_for_notice"):
         from filings.selection import selection_conflicts
 
-        parts = [f"{c['occupation'].name}已有 {len(c['holders'])} 家社会培训评价组织（上限 {c['limit']} 家）："
+        parts = [_("%(occupation)s已有 %(count)s 家社会培训评价组织（上限 %(limit)s 家）：")
+                 % {"occupation": c["occupation"].name, "count": len(c["holders"]), "limit": c["limit"]}
                  + "、".join(f.agency.name for f in c["holders"]) for c in selection_conflicts(filing)]
-        return "超出择优遴选名额 [003 §7]：" + "；".join(parts)
+        return _("超出择优遴选名额 [003 §7]：") + "；".join(parts)
     if action == "start_expert_review":
-        return "专家组人数不足，请先指派专家（不得来自申请机构）"
+        return _("专家组人数不足，请先指派专家（不得来自申请机构）")
     if action == "conclude_expert_review":
-        return "尚有专家未提交评审意见和评分"
+        return _("尚有专家未提交评审意见和评分")
     if action == "complete_notice":
-        return "尚有异议未核实"
-    return "当前条件下不能进行此操作"
+        return _("尚有异议未核实")
+    return _("当前条件下不能进行此操作")
 
 
 def perform(*, filing_id: int, action: str, actor=None, comment: str = "",
@@ -110,11 +114,12 @@ def perform(*, filing_id: int, action: str, actor=None, comment: str = "",
             filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
             method = getattr(filing, action)
             if (expected_state and filing.state != expected_state) or not can_proceed(method, check_conditions=False):
-                raise AlreadyDecided(f"该备案已由他人处理，当前状态为“{_label(filing.state)}”，您的操作未执行。")
+                raise AlreadyDecided(_("该备案已由他人处理，当前状态为“%(state)s”，您的操作未执行。")
+                                     % {"state": _label(filing.state)})
             if actor is not None and not _may(method, actor):
                 raise PermissionDenied
             if action in COMMENT_REQUIRED and not comment:
-                raise TransitionRefused("此操作须填写意见或理由。")
+                raise TransitionRefused(_("此操作须填写意见或理由。"))
             if not can_proceed(method):
                 raise TransitionRefused(_refusal(filing, action))
             before = filing.state
@@ -133,12 +138,18 @@ def perform(*, filing_id: int, action: str, actor=None, comment: str = "",
                    data={"from": before, "to": filing.state})
             notify_parties(filing, before)
     except ConcurrentTransition as exc:
-        raise AlreadyDecided("该备案已由他人处理，您的操作未执行，请刷新后查看。") from exc
+        raise AlreadyDecided(_("该备案已由他人处理，您的操作未执行，请刷新后查看。")) from exc
     return filing
 
 
 def notify_parties(filing: Filing, before: str) -> None:
-    """The agency's staff and the reviewers who act on the filing hear of every change."""
+    """The agency's staff and the reviewers who act on the filing hear of every change. Stored messages
+    are written in the portal's language (Chinese), whatever language the actor reads."""
+    with override(settings.LANGUAGE_CODE):
+        _notify_parties(filing, before)
+
+
+def _notify_parties(filing: Filing, before: str) -> None:
     notify([*agency_staff(filing), *reviewers_for(filing)],
            subject=f"备案状态变更：{filing.agency.name} {_label(before)} → {_label(filing.state)}",
            body=filing.last_comment, url=f"/filings/{filing.pk}/")
@@ -198,6 +209,11 @@ def perform_batch(*, action: str, filing_ids: list[int], today: datetime.date) -
         receipts.issue_receipts(entering_force, reason="备案")
         record_many(Event(f"filing.{action}", f, None, "", {"from": before, "to": f.state}) for f, before in moved)
         recipients = recipients_for_many([f for f, _ in moved])
-        notify_many((recipients[f.pk], f"备案状态变更：{f.agency.name} {_label(before)} → {_label(f.state)}",
-                     f.get_state_display() + "（系统按时限自动处理）", f"/filings/{f.pk}/") for f, before in moved)
+        with override(settings.LANGUAGE_CODE):
+            _notify_batch(moved, recipients)
     return len(moved)
+
+
+def _notify_batch(moved, recipients) -> None:
+    notify_many((recipients[f.pk], f"备案状态变更：{f.agency.name} {_label(before)} → {_label(f.state)}",
+                 f.get_state_display() + "（系统按时限自动处理）", f"/filings/{f.pk}/") for f, before in moved)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -93,14 +94,14 @@ def sniff(upload: UploadedFile) -> str:
         if kind:
             return kind
         raise ValidationError(
-            "该文件是压缩包或含宏的 Office 文件，不能作为申报材料。请上传 %(accepted)s 格式的文件。",
+            _("该文件是压缩包或含宏的 Office 文件，不能作为申报材料。请上传 %(accepted)s 格式的文件。"),
             code="upload_archive", params={"accepted": ACCEPTED_LABEL})
     if head.startswith(EXECUTABLE_SIGNATURES):
         raise ValidationError(
-            "文件“%(name)s”的实际内容是可执行程序，不是文档，已拒绝上传。请上传 %(accepted)s 格式的文件。",
+            _("文件“%(name)s”的实际内容是可执行程序，不是文档，已拒绝上传。请上传 %(accepted)s 格式的文件。"),
             code="upload_executable", params={"name": upload.name, "accepted": ACCEPTED_LABEL})
     raise ValidationError(
-        "无法识别文件“%(name)s”的内容（不论扩展名如何），只接受 %(accepted)s 格式的文件。",
+        _("无法识别文件“%(name)s”的内容（不论扩展名如何），只接受 %(accepted)s 格式的文件。"),
         code="upload_type", params={"name": upload.name, "accepted": ACCEPTED_LABEL})
 
 
@@ -108,12 +109,12 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     """Size first (cheap), then content; the SHA-256 is taken in chunks so large files stay out of memory."""
     size = upload.size or 0
     if size == 0:
-        raise ValidationError("文件“%(name)s”是空文件（0 字节），请选择有内容的文件。", code="upload_empty",
+        raise ValidationError(_("文件“%(name)s”是空文件（0 字节），请选择有内容的文件。"), code="upload_empty",
                               params={"name": upload.name})
     limit = max_bytes()
     if size > limit:
         raise ValidationError(
-            "文件“%(name)s”大小为 %(size)s，超过 %(limit)s 的上限，请压缩或拆分后上传。",
+            _("文件“%(name)s”大小为 %(size)s，超过 %(limit)s 的上限，请压缩或拆分后上传。"),
             code="upload_too_large", params={"name": upload.name, "size": human_size(size),
                                              "limit": human_size(limit)})
     content_type = sniff(upload)

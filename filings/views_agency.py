@@ -16,6 +16,8 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from filings import agency_services, services
@@ -30,8 +32,9 @@ from portal.audit import record
 from portal.models import Region, Role
 
 S = FilingState
-STEPS = [("details", "基本信息"), ("scope", "申报范围"), ("examiners", "考评人员"), ("facilities", "场地设施"),
-         ("materials", "申报材料"), ("pledge", "承诺与提交")]
+STEPS = [("details", gettext_lazy("基本信息")), ("scope", gettext_lazy("申报范围")), ("examiners", gettext_lazy("考评人员")),
+         ("facilities", gettext_lazy("场地设施")), ("materials", gettext_lazy("申报材料")),
+         ("pledge", gettext_lazy("承诺与提交"))]
 
 
 def agency_user_required(view):
@@ -42,7 +45,7 @@ def agency_user_required(view):
         if request.user.role != Role.AGENCY:
             raise PermissionDenied
         if not request.user.agency_id:
-            messages.info(request, "请先登记贵机构的基本信息。")
+            messages.info(request, _("请先登记贵机构的基本信息。"))
             return redirect("filings:agency_register")
         return view(request, *args, **kwargs)
     return wrapped
@@ -122,7 +125,7 @@ def agency_register(request):
         else:
             if not request.user.is_authenticated:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"“{agency.name}”已登记。下一步：新建备案申请。")
+            messages.success(request, _("“%(name)s”已登记。下一步：新建备案申请。") % {"name": agency.name})
             return redirect("filings:agency_filings")
     return render(request, "filings/agency/register.html", {"form": form, "account": account})
 
@@ -138,10 +141,10 @@ def agency_edit(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, "机构信息已保存。")
+            messages.success(request, _("机构信息已保存。"))
             return redirect("filings:agency_filings")
     return render(request, "filings/agency/agency_form.html", {"form": form, "agency": agency, "locked": locked,
-                                                               "title": "机构信息"})
+                                                               "title": _("机构信息")})
 
 
 # ----- the application ------------------------------------------------------------------------------------
@@ -151,12 +154,12 @@ def agency_edit(request):
 def filing_new(request):
     filing, created = agency_services.create_filing(agency=request.user.agency, actor=request.user)
     if not created:
-        messages.info(request, "贵机构已有一份正在办理的备案申请，已为您打开。")
+        messages.info(request, _("贵机构已有一份正在办理的备案申请，已为您打开。"))
     return redirect("filings:filing_edit", pk=filing.pk)
 
 
 def _step_context(request, filing, step):
-    step_index = [s for s, _ in STEPS].index(step)
+    step_index = [s for s, _label in STEPS].index(step)
     steps = [{"key": key, "label": label, "url": reverse("filings:filing_edit", args=[filing.pk, key]),
               "done": i < step_index, "current": key == step} for i, (key, label) in enumerate(STEPS)]
     next_url = (reverse("filings:filing_edit", args=[filing.pk, STEPS[step_index + 1][0]])
@@ -173,7 +176,7 @@ def filing_edit(request, pk, step="details"):
     if step not in dict(STEPS):
         raise Http404
     if filing.state not in EDITABLE:
-        messages.info(request, f"该备案申请当前状态为“{FilingState(filing.state).label}”，不能修改。")
+        messages.info(request, _("该备案申请当前状态为“%(state)s”，不能修改。") % {"state": FilingState(filing.state).label})
         return redirect(_detail_url(filing) or reverse("filings:agency_filings"))
     context = _step_context(request, filing, step)
     handler = {"details": _step_details, "scope": _step_scope, "examiners": _step_examiners,
@@ -182,7 +185,7 @@ def filing_edit(request, pk, step="details"):
     if outcome == "stay":  # an upload: back to the same list, so a reload does not post it again
         return redirect(request.path)
     if outcome:
-        messages.success(request, f"“{context['step_label']}”已保存。")
+        messages.success(request, _("“%(step)s”已保存。") % {"step": context["step_label"]})
         return redirect(context["next_url"] or request.path)
     return render(request, f"filings/agency/step_{step}.html", context)
 
@@ -258,7 +261,7 @@ def _step_materials(request, filing, context):
     context["rows"] = rows
     context["missing"] = [r["label"] for r in rows if r["current"] is None]
     if saved:
-        messages.success(request, f"“{MaterialType(posted_type).label}”已上传。")
+        messages.success(request, _("“%(type)s”已上传。") % {"type": MaterialType(posted_type).label})
         return "stay"
     return False
 
@@ -288,14 +291,15 @@ def filing_submit(request, pk):
     except services.AlreadyDecided:
         filing.refresh_from_db()
         if filing.state not in EDITABLE:
-            messages.info(request, f"该申请已提交，无需重复提交。当前状态：{FilingState(filing.state).label}。")
+            messages.info(request, _("该申请已提交，无需重复提交。当前状态：%(state)s。") % {"state": FilingState(filing.state).label})
             return redirect(_detail_url(filing) or reverse("filings:agency_filings"))
-        messages.error(request, "该申请的状态已变化，请核对后再提交。")
+        messages.error(request, _("该申请的状态已变化，请核对后再提交。"))
         return redirect("filings:filing_edit", pk=filing.pk, step="pledge")
     except services.TransitionRefused as exc:
         messages.error(request, str(exc))
         return redirect("filings:filing_edit", pk=filing.pk, step="pledge")
-    messages.success(request, f"已{services.ACTIONS[action]}，当前状态：{FilingState(filing.state).label}。")
+    messages.success(request, _("已%(action)s，当前状态：%(state)s。") % {"action": services.ACTIONS[action],
+                                                         "state": FilingState(filing.state).label})
     return redirect("filings:agency_filings")
 
 
@@ -348,9 +352,9 @@ def agency_create(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"已登记“{agency.name}”。")
+            messages.success(request, _("已登记“%(name)s”。") % {"name": agency.name})
             return redirect("filings:agency_list")
-    return render(request, "filings/agency/agency_form.html", {"form": form, "title": "登记评价机构"})
+    return render(request, "filings/agency/agency_form.html", {"form": form, "title": _("登记评价机构")})
 
 
 @city_staff_required
@@ -363,10 +367,10 @@ def agency_correct(request, pk):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"“{agency.name}”的信息已更正。")
+            messages.success(request, _("“%(name)s”的信息已更正。") % {"name": agency.name})
             return redirect("filings:agency_list")
     return render(request, "filings/agency/agency_form.html", {"form": form, "agency": agency,
-                                                               "title": f"更正机构信息：{agency.name}"})
+                                                               "title": _("更正机构信息：%(name)s") % {"name": agency.name}})
 
 
 urlpatterns = [

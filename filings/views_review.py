@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from filings import panel_services, permissions, selection, services, worklist
@@ -32,14 +33,14 @@ BADGES = {
 }
 # Titles of the timeline's entries that are not buttons (services.ACTIONS names those).
 EVENT_TITLES = {
-    "filing.deem_accepted": "逾期未作出决定，视为受理",
-    "filing.abandon": "逾期未补正，视为放弃申请",
-    "filing.complete_notice": "公示期满无异议，予以备案",
-    "filing.assign_panel": "指派专家组",
-    "filing.expert_review.save": "专家保存评审记录",
-    "filing.expert_review.submit": "专家提交评审意见",
-    "notice.objection": "收到公示异议",
-    "notice.objection_resolve": "核实公示异议",
+    "filing.deem_accepted": gettext_lazy("逾期未作出决定，视为受理"),
+    "filing.abandon": gettext_lazy("逾期未补正，视为放弃申请"),
+    "filing.complete_notice": gettext_lazy("公示期满无异议，予以备案"),
+    "filing.assign_panel": gettext_lazy("指派专家组"),
+    "filing.expert_review.save": gettext_lazy("专家保存评审记录"),
+    "filing.expert_review.submit": gettext_lazy("专家提交评审意见"),
+    "notice.objection": gettext_lazy("收到公示异议"),
+    "notice.objection_resolve": gettext_lazy("核实公示异议"),
 }
 # Entries whose comments only the city sees: individual experts' opinions and objectors' words.
 CITY_ONLY_COMMENTS = ("filing.expert_review.", "notice.objection")
@@ -94,13 +95,13 @@ def worklist_view(request):
 def steps_for(filing: Filing) -> list[dict]:
     """The progress bar: submit, completeness check, pre-review (unless straight to the city),
     expert review, selection, notice (when the policy publishes one), filed [SPEC §3]."""
-    steps = [("submit", "提交申请"), ("check", "形式审查")]
+    steps = [("submit", _("提交申请")), ("check", _("形式审查"))]
     if filing.route != Route.CITY:
-        steps.append(("pre", "初审"))
-    steps += [("expert", "专家评审"), ("selection", "遴选审定")]
+        steps.append(("pre", _("初审")))
+    steps += [("expert", _("专家评审")), ("selection", _("遴选审定"))]
     if filing.notice_required():
-        steps.append(("notice", "公示"))
-    steps.append(("filed", "备案"))
+        steps.append(("notice", pgettext("step", "公示")))
+    steps.append(("filed", _("备案")))
     at = {S.DRAFT: "submit", S.RETURNED: "submit", S.SUBMITTED: "check", S.SUPPLEMENT_REQUESTED: "check",
           S.PRE_REVIEW: "pre", S.ACCEPTED: "expert", S.EXPERT_REVIEW: "expert", S.SELECTION: "selection",
           S.PUBLIC_NOTICE: "notice"}.get(filing.state)

@@ -11,6 +11,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from filings.choices import FilingState, Route
 from filings.models import Filing, Objection
@@ -25,7 +27,8 @@ DUE_SOON_DAYS = 7
 # States in which the 90-day decision clock runs [002 §11].
 DECIDING = (S.PRE_REVIEW, S.ACCEPTED, S.EXPERT_REVIEW, S.SELECTION)
 
-TABS = [("todo", "待办"), ("due_soon", "即将到期"), ("overdue", "已逾期"), ("all", "全部")]
+TABS = [("todo", gettext_lazy("待办")), ("due_soon", gettext_lazy("即将到期")), ("overdue", gettext_lazy("已逾期")),
+        ("all", gettext_lazy("全部"))]
 
 
 def todo_q(user) -> Q:
@@ -79,12 +82,17 @@ class Countdown:
     @property
     def text(self) -> str:
         if self.overdue:
-            return f"已逾期 {-self.remaining} {self.unit}"
+            return _("已逾期 %(span)s") % {"span": self._span(-self.remaining)}
         if self.remaining < 0:
-            return "已届满"
+            return _("已届满")
         if self.remaining == 0:
-            return "今日到期"
-        return f"剩余 {self.remaining} {self.unit}"
+            return _("今日到期")
+        return _("剩余 %(span)s") % {"span": self._span(self.remaining)}
+
+    def _span(self, n: int) -> str:
+        if self.unit == "天":
+            return ngettext("%(n)s 天", "%(n)s 天", n) % {"n": n}
+        return ngettext("%(n)s 个工作日", "%(n)s 个工作日", n) % {"n": n}
 
     @property
     def css(self) -> str:
@@ -124,14 +132,14 @@ class Clock:
         """Every clock that runs for the filing in its current state [002 §10-11, 003 §7]."""
         out = []
         if filing.state == S.SUBMITTED and filing.acceptance_due:
-            out.append(self._workday("形式审查", filing.acceptance_due))
+            out.append(self._workday(_("形式审查"), filing.acceptance_due))
         if filing.state == S.SUPPLEMENT_REQUESTED and filing.supplement_due:
-            out.append(self._days("补正", filing.supplement_due))
+            out.append(self._days(_("补正"), filing.supplement_due))
         if filing.state in DECIDING and filing.decision_due:
-            out.append(self._days("作出决定", filing.decision_due))
+            out.append(self._days(_("作出决定"), filing.decision_due))
         if filing.state == S.PUBLIC_NOTICE and filing.notice_ends_on:
             n = self.workdays_until(filing.notice_ends_on)
-            out.append(Countdown("公示", filing.notice_ends_on, n, "个工作日", False, False))
+            out.append(Countdown(pgettext("step", "公示"), filing.notice_ends_on, n, "个工作日", False, False))
         return out
 
     def current(self, filing: Filing) -> Countdown | None:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
@@ -12,8 +13,8 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "用户名或密码不正确。连续 %(limit)s 次失败后账号将被临时锁定。",
-        "locked": "该账号因多次登录失败已被临时锁定，请于 %(until)s 后再试，或联系系统管理员。",
+        "invalid_login": _("用户名或密码不正确。连续 %(limit)s 次失败后账号将被临时锁定。"),
+        "locked": _("该账号因多次登录失败已被临时锁定，请于 %(until)s 后再试，或联系系统管理员。"),
     }
 
     def clean(self):

@@ -122,4 +122,4 @@ def test_every_role_lands_on_its_own_dashboard(client, world, username, role):
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
     assert f"dashboards/{role.value}.html" in [t.name for t in response.templates]
-    assert role.label in response.content.decode()
+    assert str(role.label) in response.content.decode()

@@ -64,3 +64,44 @@ def test_every_english_entry_is_translated():
     fuzzy = [e for e in entries if "#, fuzzy" in e and not e.lstrip().startswith("#~")]
     assert not untranslated, untranslated[:3]
     assert not fuzzy, fuzzy[:3]
+
+
+def test_the_city_reviewer_works_in_english_labels_and_buttons(client, world):
+    """Labels that come from Python — state choices, work-list tabs, countdowns, action buttons,
+    progress steps — follow the chosen language too, while stored data stays as entered."""
+    import datetime
+
+    from django.utils import timezone
+
+    from filings.choices import FilingState as S
+
+    long_ago = timezone.localdate() - datetime.timedelta(days=100)
+    late = world.filing(state=S.SELECTION, today=long_ago)
+    switch_to(client, "en")
+    client.post(reverse("login"), {"username": "city", "password": DEMO_PASSWORD})
+
+    page = client.get(reverse("filings:worklist") + "?tab=all").content.decode()
+    assert "Selection decision" in page and ">Overdue" in page and "10 days overdue" in page
+    assert "遴选审定" not in page and "已逾期" not in page
+
+    page = client.get(reverse("filings:detail", args=[late.pk])).content.decode()
+    assert "Approve and file" in page or "Approve and publish notice" in page
+    assert "Completeness check" in page and "Expert review" in page
+    assert "审定通过" not in page and "形式审查" not in page
+
+
+def test_english_does_not_leak_into_stored_notifications(client, world):
+    """A reviewer reading English still writes the portal's records in Chinese."""
+    from filings.choices import FilingState as S
+    from portal.models import Notification
+
+    filing = world.filing(state=S.SELECTION)
+    action = "approve_for_notice" if filing.notice_required() else "approve"
+    switch_to(client, "en")
+    client.post(reverse("login"), {"username": "city", "password": DEMO_PASSWORD})
+    response = client.post(reverse("filings:act", args=[filing.pk]),
+                           {"action": action, "expected_state": S.SELECTION}, follow=True)
+    assert "Done: Approve" in response.content.decode()
+    subjects = list(Notification.objects.filter(subject__contains=filing.agency.name).values_list("subject", flat=True))
+    assert any("遴选审定 → " in s for s in subjects), subjects
+    assert not any("Selection" in s for s in subjects), subjects

@@ -87,7 +87,7 @@ def test_each_transition_is_allowed_for_its_role_and_refused_for_the_others(
         entry = AuditEntry.for_object(filing).order_by("-id").first()
         assert entry.action == f"filing.{action}" and entry.actor == user and entry.comment == comment
         page = client.get(response.url).content.decode()
-        assert S(outcome).label in page
+        assert str(S(outcome).label) in page
 
 
 @pytest.mark.parametrize("action", ["request_supplement", "refuse_acceptance"])

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from assessments.choices import AssessmentState, AttachmentType, Outcome, WrapUpTask
@@ -406,8 +407,8 @@ class RenewalReminder(models.Model):
     sweep's INSERT … SELECT idempotent, so each filing is told exactly once per window [000 §3, 004 §3(1)]."""
 
     class Kind(models.TextChoices):
-        WINDOW = "window", "进入期满评估申请期"
-        LATEST = "latest", "最迟申请日"
+        WINDOW = "window", _("进入期满评估申请期")
+        LATEST = "latest", _("最迟申请日")
 
     # No single-column indexes beyond `run`: the unique constraint leads with the filing, and the
     # backlog run inserts tens of thousands of rows at once (every index costs there).

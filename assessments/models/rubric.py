@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 ZERO = Decimal("0")
 
@@ -63,11 +64,11 @@ class RubricItem(models.Model):
     """One line of the rubric. Its kind says how a value becomes points."""
 
     class Kind(models.TextChoices):
-        SCORE = "score", "评分（0 至最高分）"
-        ALL_OR_NOTHING = "all_or_nothing", "满分或零分"
-        UPLOAD_RATIO = "upload_ratio", "证书数据上国网比例（系统计算）"
-        DEDUCTION = "deduction", "倒扣分（按查实次数）"
-        VETO = "veto", "一票否决"
+        SCORE = "score", _("评分（0 至最高分）")
+        ALL_OR_NOTHING = "all_or_nothing", _("满分或零分")
+        UPLOAD_RATIO = "upload_ratio", _("证书数据上国网比例（系统计算）")
+        DEDUCTION = "deduction", _("倒扣分（按查实次数）")
+        VETO = "veto", _("一票否决")
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="items")
     section = models.CharField("评估项目", max_length=100, help_text="例如：一. 技能等级认定制度建设完善情况")

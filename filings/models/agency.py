@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from filings.choices import AgencyKind, ManagingLevel, Ownership, Route
 from portal.models import Region
@@ -12,9 +13,9 @@ class Agency(models.Model):
     """评价机构: one legal entity, identified by its USCC."""
 
     class EntityStatus(models.TextChoices):
-        EXISTING = "existing", "存续"
-        DEREGISTERED = "deregistered", "注销"
-        REVOKED = "revoked", "吊销"
+        EXISTING = "existing", _("存续")
+        DEREGISTERED = "deregistered", _("注销")
+        REVOKED = "revoked", _("吊销")
 
     name = models.CharField("机构名称", max_length=100, db_index=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from filings import permissions as perm
@@ -21,12 +22,12 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     """
 
     class State(models.TextChoices):
-        DRAFT = "draft", "草稿"
-        SUBMITTED = "submitted", "已提交，待审核"
-        PRE_REVIEW = "pre_review", "初审中"
-        APPROVED = "approved", "已同意变更"
-        REFUSED = "refused", "不予变更"
-        WITHDRAWN = "withdrawn", "已撤回"
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交，待审核")
+        PRE_REVIEW = "pre_review", _("初审中")
+        APPROVED = "approved", _("已同意变更")
+        REFUSED = "refused", _("不予变更")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="change_requests")
     state = FSMField("状态", max_length=20, choices=State.choices, default=State.DRAFT, protected=True)

@@ -90,7 +90,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         from .scope import required_material_types
 
         present = set(self.materials.filter(superseded_at__isnull=True).values_list("type", flat=True))
-        return [MaterialType(t).label for t in required_material_types(self.agency) if t not in present]
+        return [str(MaterialType(t).label) for t in required_material_types(self.agency) if t not in present]
 
     def completeness_problems(self) -> list[str]:
         """Everything still missing before the application can be submitted, listed at once."""

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .filing import Filing
 
@@ -9,8 +10,8 @@ class PublicNotice(models.Model):
     and the objections received [003 §7, 001 §3(3), 000 §4(3)]."""
 
     class Purpose(models.TextChoices):
-        FILING = "filing", "备案公示"
-        RENEWAL = "renewal", "期满评估结果公示"
+        FILING = "filing", _("备案公示")
+        RENEWAL = "renewal", _("期满评估结果公示")
 
     purpose = models.CharField("类别", max_length=10, choices=Purpose.choices, default=Purpose.FILING)
     title = models.CharField("标题", max_length=200)
@@ -47,9 +48,9 @@ class Objection(models.Model):
     """异议: anyone may object during the notice period [003 §7]."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "待核实"
-        UPHELD = "upheld", "异议成立"
-        DISMISSED = "dismissed", "异议不成立"
+        PENDING = "pending", _("待核实")
+        UPHELD = "upheld", _("异议成立")
+        DISMISSED = "dismissed", _("异议不成立")
 
     item = models.ForeignKey(NoticeItem, on_delete=models.PROTECT, related_name="objections")
     name = models.CharField("姓名", max_length=50)

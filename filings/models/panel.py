@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .filing import Filing
 
@@ -10,8 +11,8 @@ class ExpertAssignment(models.Model):
     site visit (现场考察), opinion and score [002 §11, 001 §3(2)]."""
 
     class Recommendation(models.TextChoices):
-        APPROVE = "approve", "建议备案"
-        REFUSE = "refuse", "建议不予备案"
+        APPROVE = "approve", _("建议备案")
+        REFUSE = "refuse", _("建议不予备案")
 
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="panel")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="专家", on_delete=models.PROTECT,

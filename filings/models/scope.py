@@ -55,12 +55,12 @@ class ScopeItem(models.Model):
         if occ.restricted:
             out.append(f"{occ.name}为准入类职业，不得纳入备案范围 [003 §8(2)]")
         if not self.filing.agency.is_enterprise:
-            banned = [lv.label for lv in self.levels if lv in ENTERPRISE_ONLY_LEVELS]
+            banned = [str(lv.label) for lv in self.levels if lv in ENTERPRISE_ONLY_LEVELS]
             if banned:
                 out.append(f"{occ.name}：{'、'.join(banned)}仅限用人单位开展评价 [003 §5]")
         minimum = PolicyProfile.active().min_examiners_per_level
         examiners = [e.level for e in self.filing.examiners.all() if e.occupation_id == self.occupation_id]
-        short = [lv.label for lv in self.levels if sum(1 for x in examiners if x >= lv) < minimum]
+        short = [str(lv.label) for lv in self.levels if sum(1 for x in examiners if x >= lv) < minimum]
         if short:
             out.append(f"{occ.name}：{'、'.join(short)}本单位考评人员不足 {minimum} 名 [003 §8(4)]")
         return out

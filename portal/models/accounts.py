@@ -1,17 +1,19 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
     """The actors of SPEC §1."""
 
-    AGENCY = "agency", "机构用户"
-    DISTRICT = "district", "区县人社部门"
-    INDUSTRY = "industry", "行业主管部门"
-    CITY = "city", "市级审核人员"
-    EXPERT = "expert", "评审专家"
-    INSPECTOR = "inspector", "督导员"
-    ADMIN = "admin", "系统管理员"
+    AGENCY = "agency", _("机构用户")
+    DISTRICT = "district", _("区县人社部门")
+    INDUSTRY = "industry", _("行业主管部门")
+    CITY = "city", _("市级审核人员")
+    EXPERT = "expert", pgettext_lazy("role", "评审专家")
+    INSPECTOR = "inspector", _("督导员")
+    ADMIN = "admin", _("系统管理员")
 
 
 REVIEWER_ROLES = frozenset({Role.DISTRICT, Role.INDUSTRY, Role.CITY})

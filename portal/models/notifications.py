@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -11,11 +12,11 @@ class Notification(models.Model):
     """
 
     class EmailState(models.TextChoices):
-        PENDING = "pending", "待发送"
-        SENDING = "sending", "发送中"
-        SENT = "sent", "已发送"
-        SKIPPED = "skipped", "无邮箱"
-        FAILED = "failed", "发送失败"
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        SKIPPED = "skipped", _("无邮箱")
+        FAILED = "failed", _("发送失败")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     subject = models.CharField("标题", max_length=200)

@@ -1,17 +1,18 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SkillLevel(models.IntegerChoices):
     """The "new eight-level" system [003 §5], ordered from lowest to highest."""
 
-    APPRENTICE = 1, "学徒工"
-    LEVEL_5 = 2, "五级/初级工"
-    LEVEL_4 = 3, "四级/中级工"
-    LEVEL_3 = 4, "三级/高级工"
-    LEVEL_2 = 5, "二级/技师"
-    LEVEL_1 = 6, "一级/高级技师"
-    PRINCIPAL = 7, "特级技师"
-    CHIEF = 8, "首席技师"
+    APPRENTICE = 1, _("学徒工")
+    LEVEL_5 = 2, _("五级/初级工")
+    LEVEL_4 = 3, _("四级/中级工")
+    LEVEL_3 = 4, _("三级/高级工")
+    LEVEL_2 = 5, _("二级/技师")
+    LEVEL_1 = 6, _("一级/高级技师")
+    PRINCIPAL = 7, _("特级技师")
+    CHIEF = 8, _("首席技师")
 
 
 # 学徒工, 特级技师 and 首席技师 are only for enterprises' own evaluation [003 §5].

@@ -3,6 +3,7 @@ import contextvars
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 _pinned: contextvars.ContextVar = contextvars.ContextVar("pinned_policy", default=None)
 
@@ -12,13 +13,13 @@ class PolicyProfile(models.Model):
     reads its numbers from it, none is hard-coded."""
 
     class NoticeScope(models.TextChoices):
-        ALL = "all", "所有备案"
-        SOCIAL = "social", "仅社会培训评价组织"
-        NONE = "none", "不公示"
+        ALL = "all", _("所有备案")
+        SOCIAL = "social", _("仅社会培训评价组织")
+        NONE = "none", _("不公示")
 
     class FailedRenewal(models.TextChoices):
-        RECTIFY = "rectify", "期满暂停运作，限期整改后复评"
-        EXIT = "exit", "不予续期，退出目录"
+        RECTIFY = "rectify", _("期满暂停运作，限期整改后复评")
+        EXIT = "exit", _("不予续期，退出目录")
 
     name = models.CharField("名称", max_length=50, unique=True)
     preset = models.CharField("预设", max_length=20, blank=True)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.Model):
@@ -9,9 +10,9 @@ class Region(models.Model):
     """
 
     class Level(models.TextChoices):
-        PROVINCE = "province", "省级"
-        CITY = "city", "地市级"
-        DISTRICT = "district", "区县级"
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("地市级")
+        DISTRICT = "district", _("区县级")
 
     code = models.CharField("区划代码", max_length=6, unique=True)
     name = models.CharField("名称", max_length=50)
