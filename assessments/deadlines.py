@@ -21,7 +21,7 @@ from assessments.choices import APPLIED, AssessmentState
 from assessments.models import RenewalAssessment, RenewalReminder
 from filings.choices import IN_FORCE, Route
 from filings.models import Filing, Objection
-from filings.services import TransitionRefused, perform_batch
+from filings.services import TransitionRefused, change_in_force, perform_batch
 from portal.audit import record
 from portal.models import Notification, PolicyProfile, Region, Role, User
 
@@ -78,7 +78,7 @@ def end_unrectified(today: datetime.date) -> int:
                                             consequence_applied_on__isnull=False, filing__state__in=IN_FORCE)
            .filter(filing__valid_until=F("expires_on")).exclude(Exists(reapplied))
            .values_list("filing_id", flat=True))
-    return _one_by_one(list(due), lambda pk: services.change_filing(
+    return _one_by_one(list(due), lambda pk: change_in_force(
         filing_id=pk, action="terminate", today=today, comment="整改期满未申请复评，终止备案 [000 §5]"))
 
 

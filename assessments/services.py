@@ -1,6 +1,7 @@
-"""Every write of the renewal [SPEC §4]. State changes go through `perform(...)` (assessments) and
-`change_filing(...)` (the filing's later lifecycle: suspend, resume, expire, terminate): lock, check the
-actor on the object, call the transition, save, audit, notify — the shape of `filings.services.perform`."""
+"""Every write of the renewal [SPEC §4]. State changes go through `perform(...)`: lock, check the actor
+on the object, call the transition, save, audit, notify — the shape of `filings.services.perform`. The
+outcomes' effects on the filing (suspend, resume, expire, terminate) go through the filing's own
+lifecycle services (`filings.services.apply_lifecycle` / `change_in_force`)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from filings import permissions as filing_perm
 from filings.choices import IN_FORCE, FilingState
 from filings.models import Filing, PublicNotice
 from filings.selectors import agency_staff, reviewers_for
-from filings.services import AlreadyDecided, TransitionRefused, notify_parties
+from filings.services import AlreadyDecided, TransitionRefused, apply_lifecycle, notify_parties
 from filings.uploads import check_upload
 from portal.audit import record
 from portal.models import PolicyProfile, Role
@@ -433,55 +434,20 @@ def apply_consequence(*, assessment_id: int, today: datetime.date) -> RenewalAss
                                    ignore_conflicts=True)
     elif filing.state in IN_FORCE and filing.valid_until == assessment.expires_on:
         if assessment.round > 1:
-            _change(filing, "terminate", today=today, comment="整改后复评仍不通过，终止备案 [000 §5]")
+            apply_lifecycle(filing, "terminate", today=today, comment="整改后复评仍不通过，终止备案 [000 §5]")
         elif profile.failed_renewal == PolicyProfile.FailedRenewal.EXIT:
-            _change(filing, "expire", today=assessment.expires_on,
+            apply_lifecycle(filing, "expire", today=assessment.expires_on,
                     comment="期满评估不合格，不予备案续期，退出目录 [004 §4(2)]")
             WrapUp.objects.bulk_create([WrapUp(assessment=assessment, task=t) for t in WrapUpTask.values],
                                        ignore_conflicts=True)
         elif filing.state != F.SUSPENDED:
             due = assessment.rectification_due
-            _change(filing, "suspend", today=today,
+            apply_lifecycle(filing, "suspend", today=today,
                     comment="期满评估不通过，暂停运作" + (f"，限 {due:%Y-%m-%d} 前完成整改并申请复评" if due else "")
                     + " [000 §5]")
     assessment.consequence_applied_on = today
     assessment.save(update_fields=["consequence_applied_on", "updated_at"])
     return assessment
-
-
-FILING_ACTIONS = {"suspend": gettext_lazy("暂停运作"), "resume": gettext_lazy("恢复运作"), "expire": gettext_lazy("期满终止"),
-                  "terminate": gettext_lazy("终止备案")}
-
-
-def _change(filing: Filing, action: str, *, today: datetime.date, actor=None, comment: str = "") -> Filing:
-    before = filing.state
-    getattr(filing, action)(today)
-    filing.last_comment = comment
-    filing.save()
-    record(f"filing.{action}", filing, actor=actor, comment=comment, data={"from": before, "to": filing.state})
-    notify_parties(filing, before)
-    return filing
-
-
-def change_filing(*, filing_id: int, action: str, actor=None, comment: str = "",
-                  today: datetime.date | None = None) -> Filing:
-    """The filing's later lifecycle transitions, locked, audited and notified. Ended filings leave
-    the public directory in this transaction (the directory is a live query on the state) [SPEC §7]."""
-    if action not in FILING_ACTIONS:
-        raise PermissionDenied
-    if actor is not None and not (actor.role == Role.CITY and filing_perm.is_city_reviewer(
-            Filing.objects.select_related("region").get(pk=filing_id), actor)):
-        raise PermissionDenied
-    today = today or timezone.localdate()
-    try:
-        with transaction.atomic():
-            filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
-            if not can_proceed(getattr(filing, action)):
-                raise AlreadyDecided(_("该备案当前状态为“%(state)s”，不能%(action)s。")
-                                     % {"state": filing.get_state_display(), "action": FILING_ACTIONS[action]})
-            return _change(filing, action, today=today, actor=actor, comment=comment)
-    except ConcurrentTransition as exc:
-        raise AlreadyDecided(_("该备案已由他人处理，请刷新后查看。")) from exc
 
 
 @transaction.atomic

@@ -175,7 +175,21 @@ DEMO_AGENCIES = [
      ManagingLevel.DISTRICT, ["4-10-01-03"], S.WITHDRAWN),
     ("ag_abandoned", "上海虹口茶艺培训学校", AgencyKind.SOCIAL, Ownership.OTHER_SOCIAL, "310109",
      ManagingLevel.DISTRICT, ["4-03-02-01"], S.ABANDONED),
+    ("ag_rectify", "上海金山化工检修技能评价中心", AgencyKind.ENTERPRISE, Ownership.OTHER_ENTERPRISE, "310116",
+     ManagingLevel.DISTRICT, ["6-31-01-03"], S.RECTIFYING),
+    ("ag_cancelled", "上海奉贤美业职业培训学校", AgencyKind.SOCIAL, Ownership.OTHER_SOCIAL, "310120",
+     ManagingLevel.DISTRICT, ["4-10-03-01"], S.CANCELLED),
+    ("ag_terminated", "上海崇明农机维修有限公司", AgencyKind.ENTERPRISE, Ownership.OTHER_ENTERPRISE, "310151",
+     ManagingLevel.DISTRICT, ["6-18-01-01"], S.TERMINATED),
+    ("ag_expired", "上海松江电子装配有限公司", AgencyKind.ENTERPRISE, Ownership.OTHER_ENTERPRISE, "310117",
+     ManagingLevel.DISTRICT, ["6-31-01-03"], S.EXPIRED),
 ]
+# The later lifecycle, reached from a filing in force by the city's decision (with its basis).
+LIFECYCLE = {
+    S.RECTIFYING: ("order_rectification", "资格审核不严，限期 30 日内整改，整改期间暂停开展认定 [002 §30, 003 §20]。"),
+    S.CANCELLED: ("cancel", "机构自愿申请注销备案 [003 §22(1), 002 §31]。"),
+    S.TERMINATED: ("terminate", "超范围开展认定且情节严重，终止备案 [000 §6(3), 003 §22(7)]。"),
+}
 
 
 def demo_actors() -> dict[str, User]:
@@ -210,9 +224,20 @@ def seed() -> list[str]:
         if state == S.ABANDONED:
             drive(filing, S.SUPPLEMENT_REQUESTED, actors=actors, today=today - datetime.timedelta(days=40))
             drive(filing, S.ABANDONED, actors=actors, today=today)
-        elif state == S.ACTIVE:
+        elif state == S.ACTIVE or state in LIFECYCLE:
             drive(filing, S.PUBLIC_NOTICE, actors=actors, experts=experts, today=today - datetime.timedelta(days=20))
             drive(filing, S.ACTIVE, actors=actors, today=today)
+            if state in LIFECYCLE:
+                action, reason = LIFECYCLE[state]
+                services.change_in_force(filing_id=filing.pk, action=action, actor=actors["city"], comment=reason,
+                                         today=today)
+        elif state == S.EXPIRED:
+            # Filed three years ago and never renewed: it ran out ten days ago.
+            start = today - datetime.timedelta(days=3 * 365 + 10)
+            drive(filing, S.PUBLIC_NOTICE, actors=actors, experts=experts, today=start - datetime.timedelta(days=20))
+            filing = drive(filing, S.ACTIVE, actors=actors, today=start)
+            services.change_in_force(filing_id=filing.pk, action="expire", today=filing.valid_until,
+                                     comment="备案有效期届满，未申请续期 [000 §5]。")
         else:
             drive(filing, state, actors=actors, experts=experts, today=today)
     return lines

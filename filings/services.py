@@ -217,3 +217,53 @@ def perform_batch(*, action: str, filing_ids: list[int], today: datetime.date) -
 def _notify_batch(moved, recipients) -> None:
     notify_many((recipients[f.pk], f"备案状态变更：{f.agency.name} {_label(before)} → {_label(f.state)}",
                  f.get_state_display() + "（系统按时限自动处理）", f"/filings/{f.pk}/") for f, before in moved)
+
+
+# The filing's later lifecycle [SPEC §4–5]: effects of a renewal outcome, or decisions of the city.
+LIFECYCLE_ACTIONS = {
+    "suspend": gettext_lazy("暂停运作"),
+    "order_rectification": gettext_lazy("责令限期整改"),
+    "resume": gettext_lazy("恢复运作"),
+    "expire": gettext_lazy("期满终止"),
+    "terminate": gettext_lazy("终止备案"),
+    "cancel": gettext_lazy("注销备案"),
+}
+
+
+def apply_lifecycle(filing: Filing, action: str, *, today: datetime.date, actor=None, comment: str = "") -> Filing:
+    """Call one lifecycle transition on a filing the caller holds locked; save, audit, notify.
+    A filing that ends leaves the directory in this same transaction (a live query on the state)."""
+    before = filing.state
+    getattr(filing, action)(today)
+    filing.last_comment = comment
+    filing.save()
+    record(f"filing.{action}", filing, actor=actor, comment=comment, data={"from": before, "to": filing.state})
+    notify_parties(filing, before)
+    return filing
+
+
+def change_in_force(*, filing_id: int, action: str, actor=None, comment: str = "",
+                    today: datetime.date | None = None) -> Filing:
+    """Suspend, order rectification, resume, expire, terminate or cancel a filing [002 §30, 003 §20,
+    003 §22, 000 §5]: locked, checked, audited, notified. A person doing it must be a city reviewer of
+    the filing's jurisdiction and give reasons; `actor=None` is the system (a renewal's effect)."""
+    if action not in LIFECYCLE_ACTIONS:
+        raise PermissionDenied
+    comment = (comment or "").strip()
+    today = today or timezone.localdate()
+    try:
+        with transaction.atomic():
+            filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
+            if actor is not None:
+                from filings.permissions import is_city_reviewer
+
+                if not is_city_reviewer(filing, actor):
+                    raise PermissionDenied
+                if not comment:
+                    raise TransitionRefused(_("此操作须填写意见或理由。"))
+            if not can_proceed(getattr(filing, action)):
+                raise AlreadyDecided(_("该备案当前状态为“%(state)s”，不能%(action)s。")
+                                     % {"state": filing.get_state_display(), "action": LIFECYCLE_ACTIONS[action]})
+            return apply_lifecycle(filing, action, today=today, actor=actor, comment=comment)
+    except ConcurrentTransition as exc:
+        raise AlreadyDecided(_("该备案已由他人处理，请刷新后查看。")) from exc
