@@ -49,3 +49,22 @@ def test_the_whole_path_to_active_assigns_a_number_and_a_receipt(world):
     assert filing.state == S.ACTIVE
     assert filing.number.startswith("310000")
     assert filing.receipts.count() == 1
+
+
+def test_only_the_city_cancels_a_filing_with_reasons_and_it_leaves_the_directory(world):
+    """[003 §20, 003 §22]: the district proposes, the city decides; the decision carries its grounds,
+    and the cancelled filing is gone from the directory in the same transaction."""
+    from filings.models import Filing
+    from filings.services import change_in_force
+
+    filing = world.filing(state=S.ACTIVE)
+    with pytest.raises(PermissionDenied):
+        change_in_force(filing_id=filing.pk, action="cancel", actor=world.pudong_reviewer, comment="拟注销")
+    with pytest.raises(TransitionRefused, match="意见或理由"):
+        change_in_force(filing_id=filing.pk, action="cancel", actor=world.city)
+    assert Filing.objects.in_force().filter(pk=filing.pk).exists()
+    change_in_force(filing_id=filing.pk, action="cancel", actor=world.city, comment="自愿申请注销 [003 §22(1)]")
+    filing.refresh_from_db()
+    assert filing.state == S.CANCELLED and not Filing.objects.in_force().filter(pk=filing.pk).exists()
+    with pytest.raises(AlreadyDecided, match="不能注销备案"):
+        change_in_force(filing_id=filing.pk, action="cancel", actor=world.city, comment="再次注销")
