@@ -98,3 +98,37 @@ def test_the_panel_summary_is_for_the_city_only(world, filings, client):
         client.force_login(_user(world, who))
         page = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
         assert ("专家评审汇总" in page) is sees, who
+
+
+@pytest.mark.parametrize("who", list(MATRIX))
+def test_each_role_downloads_only_the_materials_of_filings_in_its_scope(world, filings, client, who):
+    """[SPEC §1, 003 §18] The same matrix over confidential downloads: a material of a filing out of
+    scope answers 404; every download that is served is written to the audit trail."""
+    from portal.models import AuditEntry
+
+    user = _user(world, who)
+    client.force_login(user)
+    for key, filing in filings.items():
+        material = filing.materials.first()
+        before = AuditEntry.objects.filter(action="material.download", actor=user).count()
+        response = client.get(reverse("filings:material_download", args=[material.pk]))
+        if key in MATRIX[who]:
+            assert response.status_code == 200, key
+            assert b"".join(response.streaming_content).startswith(b"%PDF"), key
+            assert AuditEntry.objects.filter(action="material.download", actor=user).count() == before + 1
+        else:
+            assert response.status_code == 404, key
+            assert AuditEntry.objects.filter(action="material.download", actor=user).count() == before
+
+
+@pytest.mark.parametrize("who, allowed", [("city", True), ("pudong_reviewer", True), ("pudong_clerk", True),
+                                          ("xuhui_reviewer", False), ("xuhui_clerk", False), ("expert4", False),
+                                          ("commerce_reviewer", False)])
+def test_each_role_downloads_only_the_receipts_of_filings_in_its_scope(world, client, who, allowed):
+    """[SPEC §1] The receipt download follows the same scoping as the filing."""
+    active = world.filing(state=S.ACTIVE)
+    client.force_login(_user(world, who))
+    response = client.get(reverse("filings:receipt_download", args=[active.pk]))
+    assert response.status_code == (200 if allowed else 404)
+    if allowed:
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
