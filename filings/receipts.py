@@ -8,6 +8,14 @@ from django.utils import timezone
 from filings.models import Filing, Receipt
 
 
+def _render_later(receipt_ids: list[int]) -> None:
+    """Render in the background; if the broker is down, `render_pending` on the periodic run does it."""
+    from filings.tasks import render_receipts
+    from portal.tasks import send_later
+
+    send_later(render_receipts, receipt_ids)
+
+
 def issue_receipt(filing: Filing, *, reason: str) -> Receipt:
     """Create the next receipt version, supersede the previous one, render after commit."""
     now = timezone.now()
@@ -15,15 +23,7 @@ def issue_receipt(filing: Filing, *, reason: str) -> Receipt:
     filing.receipts.filter(superseded_at__isnull=True).update(superseded_at=now)
     receipt = Receipt.objects.create(filing=filing, version=(last.version + 1) if last else 1, reason=reason)
 
-    def _queue():
-        from filings.tasks import render_receipt
-
-        try:
-            render_receipt.delay(receipt.pk)
-        except Exception:  # broker down: the render sweep picks it up  # noqa: BLE001
-            pass
-
-    transaction.on_commit(_queue)
+    transaction.on_commit(lambda: _render_later([receipt.pk]))
     return receipt
 
 
@@ -40,15 +40,7 @@ def issue_receipts(filings: list[Filing], *, reason: str) -> list[Receipt]:
         [Receipt(filing=f, version=last.get(f.pk, 0) + 1, reason=reason) for f in filings])
     receipt_ids = [r.pk for r in created]
 
-    def _queue():
-        from filings.tasks import render_receipts
-
-        try:
-            render_receipts.delay(receipt_ids)
-        except Exception:  # broker down: the render sweep picks it up  # noqa: BLE001
-            pass
-
-    transaction.on_commit(_queue)
+    transaction.on_commit(lambda: _render_later(receipt_ids))
     return created
 
 

@@ -25,14 +25,9 @@ def notify(recipients: Iterable, *, subject: str, body: str = "", url: str = "")
 
 def enqueue_emails(ids: list[int]) -> None:
     """Hand the e-mails to Celery. If the broker is down they stay pending for the outbox sweep."""
-    from portal.tasks import deliver_notifications
+    from portal.tasks import deliver_notifications, send_later
 
-    try:
-        # One connection attempt, no publish retries: the person's request must not wait on a dead
-        # broker (connect timeout in settings.CELERY_BROKER_TRANSPORT_OPTIONS).
-        deliver_notifications.apply_async((ids,), retry=False)
-    except Exception as exc:  # noqa: BLE001 — after commit, any error would turn a done action into a 500
-        logger.warning("broker unreachable, %d e-mail(s) left in the outbox: %s", len(ids), exc)
+    send_later(deliver_notifications, ids)
 
 
 def deliver(notification_id: int) -> bool:

@@ -1,6 +1,22 @@
+import logging
+
 from celery import shared_task
 
 from portal import deadlines, notifications
+
+logger = logging.getLogger(__name__)
+
+
+def send_later(task, *args) -> bool:
+    """Queue `task(*args)` after the caller's commit has happened: one connection attempt and no
+    publish retries, so a person's request never waits on a dead broker. False when the broker is
+    unreachable; the caller's periodic sweep (outbox, receipt renders) picks the work up later."""
+    try:
+        task.apply_async(args, retry=False)
+    except Exception as exc:  # noqa: BLE001 — after commit, any error would turn a done action into a 500
+        logger.warning("broker unreachable, %s left for the periodic sweep: %s", task.name, exc)
+        return False
+    return True
 
 
 @shared_task(ignore_result=True)
