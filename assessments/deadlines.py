@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from assessments import services, timeline
+from assessments import outcomes, services, timeline
 from assessments.choices import APPLIED, AssessmentState
 from assessments.models import RenewalAssessment, RenewalReminder
 from filings.choices import IN_FORCE, Route
@@ -68,7 +68,7 @@ def apply_consequences(today: datetime.date) -> int:
     """A failed renewal decided before expiry takes effect at expiry [000 §5, 004 §4(2)]."""
     due = (RenewalAssessment.objects.filter(state=S.FAILED, consequence_applied_on__isnull=True,
                                             consequence_on__lte=today).order_by("pk").values_list("pk", flat=True))
-    return _one_by_one(list(due), lambda pk: services.apply_consequence(assessment_id=pk, today=today))
+    return _one_by_one(list(due), lambda pk: outcomes.apply_consequence(assessment_id=pk, today=today))
 
 
 def end_unrectified(today: datetime.date) -> int:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import services, timeline
+from assessments import outcomes, services, timeline
 from assessments.choices import OPEN, AssessmentState
 from assessments.forms import ApplicationForm, AttachmentForm, CommentForm, OpinionForm, PanelForm
 from assessments.models import RenewalAssessment
@@ -304,7 +304,7 @@ def panel(request, pk):
 def wrap_up(request, pk, task):
     a = _get(request, pk)
     try:
-        services.complete_wrap_up(assessment_id=a.pk, task=task, actor=request.user, note=request.POST.get("note", ""))
+        outcomes.complete_wrap_up(assessment_id=a.pk, task=task, actor=request.user, note=request.POST.get("note", ""))
         messages.success(request, _("收尾事项已记录完成。"))
     except TransitionRefused as exc:
         messages.error(request, str(exc))

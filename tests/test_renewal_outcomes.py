@@ -229,3 +229,19 @@ def test_an_upheld_objection_to_the_result_holds_it_until_the_city_reopens_the_r
     filing.refresh_from_db()
     assert a.state == "expert_review" and a.outcome == ""
     assert filing.valid_until == EXPIRY
+
+
+def test_the_agency_records_its_wrap_up_tasks_and_no_one_else_can(world, filing, client):
+    """[004 §4(2)] after a failed renewal under Shandong: archive, certificates, data upload — recorded
+    by the agency itself, each with an audit entry; another agency's clerk is not let in."""
+    ensure_presets("shandong")
+    a = renew(world, filing, "failed", fraction=0.4)
+    deadlines.sweep(EXPIRY + DAY)
+    client.force_login(world.xuhui_clerk)
+    assert client.post(f"/renewals/{a.pk}/wrap-up/archive/", {"note": "x"}).status_code == 404
+    client.force_login(world.pudong_clerk)
+    client.post(f"/renewals/{a.pk}/wrap-up/archive/", {"note": "纸质档案已移交区人社局"})
+    row = a.wrap_up.get(task="archive")
+    assert row.done_on is not None and row.done_by == world.pudong_clerk
+    assert AuditEntry.objects.filter(action="renewal.wrap_up", comment="纸质档案已移交区人社局").exists()
+    assert a.wrap_up.get(task="certificates").done_on is None
