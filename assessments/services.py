@@ -22,7 +22,7 @@ from filings import notices
 from filings import permissions as filing_perm
 from filings.choices import IN_FORCE, FilingState
 from filings.models import Filing, PublicNotice
-from filings.selectors import agency_staff, reviewers_for
+from filings.selectors import parties
 from filings.services import AlreadyDecided, TransitionRefused
 from filings.uploads import check_upload
 from portal.audit import record
@@ -61,7 +61,7 @@ def _url(assessment: RenewalAssessment) -> str:
 
 def notify_assessment_parties(assessment: RenewalAssessment, subject: str, body: str = "") -> None:
     """The agency's staff and the reviewers who act on the renewal (pre-reviewer, city)."""
-    notify([*agency_staff(assessment), *reviewers_for(assessment)], subject=subject, body=body, url=_url(assessment))
+    notify(parties(assessment), subject=subject, body=body, url=_url(assessment))
 
 
 def _lock(assessment_id: int) -> RenewalAssessment:

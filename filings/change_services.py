@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 from filings import permissions as perm
 from filings.models import Agency, ChangeRequest, Examiner, Filing, ScopeItem
 from filings.receipts import issue_receipt
-from filings.selectors import agency_staff, reviewers_for
+from filings.selectors import parties
 from filings.services import AlreadyDecided, TransitionRefused
 from portal.audit import record
 from portal.models import Occupation, SkillLevel
@@ -236,7 +236,7 @@ def act(*, change_id: int, action: str, actor, comment: str = "", expected_state
             record(f"change.{action}", change, actor=actor, comment=comment,
                    data={"from": before, "to": change.state, "filing": filing.pk})
             with override(settings.LANGUAGE_CODE):  # stored messages: in the portal's language
-                notify([*agency_staff(filing), *reviewers_for(filing)],
+                notify(parties(filing),
                        subject=f"变更备案：{filing.agency.name} {CR(before).label} → {change.get_state_display()}",
                        body=comment, url=f"/changes/{change.pk}/")
     except ConcurrentTransition as exc:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from filings import permissions as perm
 from filings.choices import FilingState
 from filings.models import ExpertAssignment, Filing, Objection, PublicNotice
-from filings.selectors import reviewers_for
+from filings.selectors import parties
 from filings.services import AlreadyDecided, TransitionRefused, perform
 from portal.audit import record
 from portal.models import PolicyProfile, Role, User
@@ -107,7 +107,7 @@ def record_expert_review(*, assignment_id: int, expert: User, materials_verified
            data={"assignment": assignment.pk, "score": str(score) if score is not None else None,
                  "recommendation": recommendation})
     if submit and filing.panel_complete():
-        city = [u for u in reviewers_for(filing) if u.role == Role.CITY]
+        city = [u for u in parties(filing) if u.role == Role.CITY]
         notify(city, subject=f"专家评审已全部提交：{filing.agency.name}",
                body="专家组全部成员已提交意见和评分，请查看汇总并作出决定。", url=f"/filings/{filing.pk}/")
     return assignment

@@ -1,8 +1,8 @@
 """Who may act on a filing: the one place these rules live [SPEC §1].
 
-Transition methods name these functions in `permission=`; services check them with
-`has_transition_perm` before calling a transition, and selectors mirror the same scoping as
-querysets so lists, details and downloads agree.
+Transition methods name these functions in `permission=`; services check them before calling a
+transition. Who may *see* what is the selectors' job (`filings.selectors.scoped_to`): lists, details
+and downloads all read through them, so an object out of scope is simply not found.
 """
 
 from portal.models import Role
@@ -39,21 +39,3 @@ def is_receiving_authority(filing, user) -> bool:
 
 def is_assigned_expert(filing, user) -> bool:
     return user.role == Role.EXPERT and filing.panel.filter(expert=user).exists()
-
-
-def can_view(filing, user) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser or user.role == Role.ADMIN:
-        return True
-    if user.role == Role.AGENCY:
-        return is_agency_member(filing, user)
-    if user.role == Role.CITY:
-        return is_city_reviewer(filing, user)
-    if user.role in (Role.DISTRICT, Role.INDUSTRY):
-        return is_pre_reviewer(filing, user) or (user.role == Role.DISTRICT and _within(user, filing.region))
-    if user.role == Role.EXPERT:
-        return is_assigned_expert(filing, user)
-    if user.role == Role.INSPECTOR:
-        return _within(user, filing.region)
-    return False

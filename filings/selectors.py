@@ -1,7 +1,7 @@
 """Role-scoped reads: the only way views get filings and agencies [SPEC §1 object-level rule].
-Mirrors `permissions.can_view` as querysets, so lists, details and downloads agree."""
+Lists, detail pages and downloads all read through these, so they agree."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from filings.choices import Route
 from filings.models import Agency, Filing
@@ -47,26 +47,10 @@ def agencies_visible_to(user) -> QuerySet[Agency]:
     return qs.none()
 
 
-def agency_staff(filing: Filing) -> QuerySet[User]:
-    return User.objects.filter(role=Role.AGENCY, agency_id=filing.agency_id, is_active=True)
-
-
-def reviewers_for(filing: Filing) -> QuerySet[User]:
-    """The staff who act next on the filing: its pre-reviewers (district or industry department)
-    while it is with them, and the city reviewers of its jurisdiction."""
-    users = User.objects.filter(is_active=True)
-    city = Q(role=Role.CITY, region__path__in=filing.region.ancestor_paths())
-    if filing.route == Route.INDUSTRY:
-        pre = Q(role=Role.INDUSTRY, industry_department_id=filing.industry_department_id)
-    elif filing.route == Route.DISTRICT:
-        pre = Q(role=Role.DISTRICT, region_id=filing.region_id)
-    else:
-        pre = Q(pk__in=[])
-    return users.filter(pre | city)
-
-
 def recipients_for_many(filings: list[Filing]) -> dict[int, list[User]]:
-    """`agency_staff` and `reviewers_for` of many filings at once: four queries, whatever the count."""
+    """Who hears of a change to each filing (or anything shaped like one, such as a renewal): the
+    agency's staff, its pre-reviewers (district or industry department, by route) and the city
+    reviewers of its jurisdiction. Four queries, however many filings."""
     agencies = {f.agency_id for f in filings}
     regions = {f.region_id for f in filings}
     departments = {f.industry_department_id for f in filings if f.industry_department_id}
@@ -85,3 +69,8 @@ def recipients_for_many(filings: list[Filing]) -> dict[int, list[User]]:
         out[f.pk] = ([u for u in staff if u.agency_id == f.agency_id] + pre
                      + [u for u in city if u.region.path in paths])
     return out
+
+
+def parties(obj) -> list[User]:
+    """`recipients_for_many` of one filing (or renewal)."""
+    return recipients_for_many([obj])[obj.pk]

@@ -17,7 +17,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from filings import notices, numbering, receipts
 from filings.choices import FilingState
 from filings.models import Filing
-from filings.selectors import agency_staff, recipients_for_many, reviewers_for
+from filings.selectors import parties, recipients_for_many
 from portal.audit import Event, record, record_many
 from portal.models import pinned_policy
 from portal.notifications import notify, notify_many
@@ -150,7 +150,7 @@ def notify_parties(filing: Filing, before: str) -> None:
 
 
 def _notify_parties(filing: Filing, before: str) -> None:
-    notify([*agency_staff(filing), *reviewers_for(filing)],
+    notify(parties(filing),
            subject=f"备案状态变更：{filing.agency.name} {_label(before)} → {_label(filing.state)}",
            body=filing.last_comment, url=f"/filings/{filing.pk}/")
 
