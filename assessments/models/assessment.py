@@ -14,7 +14,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from assessments.choices import AssessmentState, AttachmentType, Outcome, WrapUpTask
 from filings import permissions as perm
 from filings.choices import Ownership, Route
-from portal.models import PolicyProfile
+from portal.models import PolicyProfile, StoredFile
 
 from .rubric import ZERO, Rubric, RubricItem, upload_ratio_points
 
@@ -341,19 +341,13 @@ def attachment_path(instance, filename):
     return f"renewals/{instance.assessment_id}/{instance.sha256[:16]}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A renewal material or an item's evidence, stored outside any public path, never deleted."""
 
     assessment = models.ForeignKey(RenewalAssessment, on_delete=models.PROTECT, related_name="attachments")
     type = models.CharField("类型", max_length=30, choices=AttachmentType.choices)
     item = models.ForeignKey(RubricItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to=attachment_path, max_length=200)
-    original_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "评估材料"

@@ -1,12 +1,11 @@
 """What a filing covers and what it rests on: scope, examiners, materials."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from filings.choices import MaterialType, Ownership
-from portal.models import ENTERPRISE_ONLY_LEVELS, Occupation, PolicyProfile, SkillLevel
+from portal.models import ENTERPRISE_ONLY_LEVELS, Occupation, PolicyProfile, SkillLevel, StoredFile
 
 from .agency import Agency
 from .filing import Filing
@@ -87,19 +86,13 @@ def material_path(instance, filename):
     return f"materials/{instance.filing_id}/{timezone.now():%Y%m%d%H%M%S%f}"
 
 
-class Material(models.Model):
+class Material(StoredFile):
     """An uploaded file of a required type, kept outside any public path. A replaced file is marked
     superseded, never deleted [002 §19, 003 §16]."""
 
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="materials")
     type = models.CharField("材料类型", max_length=30, choices=MaterialType.choices)
     file = models.FileField(upload_to=material_path, max_length=200)
-    original_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

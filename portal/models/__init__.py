@@ -1,6 +1,7 @@
 from .accounts import IndustryDepartment, Role, User
 from .audit import AuditChainHead, AuditEntry
 from .calendar import WorkdayOverride
+from .files import StoredFile
 from .notifications import Notification
 from .occupations import ENTERPRISE_ONLY_LEVELS, Occupation, SkillLevel
 from .policy import PolicyProfile, pinned_policy
@@ -18,6 +19,7 @@ __all__ = [
     "Region",
     "Role",
     "SkillLevel",
+    "StoredFile",
     "User",
     "WorkdayOverride",
 ]
