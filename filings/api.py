@@ -3,8 +3,8 @@ the search page, and its OpenAPI 3 description."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import JsonResponse
+import orjson
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
@@ -19,8 +19,9 @@ MAX_PAGE_SIZE = 100
 MAX_AGE = 60
 
 
-def _json(data, status=200, *, cache=True) -> JsonResponse:
-    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+def _json(data, status=200, *, cache=True) -> HttpResponse:
+    """UTF-8 JSON, Chinese as it is (orjson: a page of results encodes in a tenth of the time)."""
+    response = HttpResponse(orjson.dumps(data), status=status, content_type="application/json")
     if cache:
         patch_cache_control(response, public=True, max_age=MAX_AGE)
     response["Access-Control-Allow-Origin"] = "*"
@@ -39,7 +40,7 @@ def _positive_int(value, default: int, maximum: int | None = None) -> int | None
 @rate_limited("api", json=True)
 def directory_list(request):
     """GET /api/v1/directory/: one page of the directory, filtered like the search page."""
-    qs, query = directory.search(request.GET)
+    query = directory.DirectoryQuery.from_params(request.GET)
     errors = dict(query.errors)
     page_size = _positive_int(request.GET.get("page_size"), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     if page_size is None:
@@ -49,10 +50,9 @@ def directory_list(request):
         errors["page"] = "页码须为正整数。"
     if errors:
         return _json({"detail": "查询参数有误。", "errors": errors}, status=400, cache=False)
-    paginator = Paginator(qs, page_size)
-    if page_number > max(paginator.num_pages, 1):
-        return _json({"detail": f"页码超出范围（共 {paginator.num_pages} 页）。"}, status=404, cache=False)
-    page = paginator.page(page_number)
+    found = directory.find(query, page=page_number, page_size=page_size)
+    if page_number > found.num_pages:
+        return _json({"detail": f"页码超出范围（共 {found.num_pages} 页）。"}, status=404, cache=False)
     base = request.build_absolute_uri(reverse("api:directory"))
     params = request.GET.copy()
 
@@ -61,14 +61,19 @@ def directory_list(request):
         return f"{base}?{params.urlencode()}"
 
     return _json({
-        "count": paginator.count,
-        "page": page.number,
+        "count": found.count,
+        "page": page_number,
         "page_size": page_size,
-        "num_pages": paginator.num_pages,
-        "next": link(page.next_page_number()) if page.has_next() else None,
-        "previous": link(page.previous_page_number()) if page.has_previous() else None,
-        "results": [directory.serialize(f) for f in directory.attach_scope(page.object_list)],
+        "num_pages": found.num_pages,
+        "next": link(page_number + 1) if page_number < found.num_pages else None,
+        "previous": link(page_number - 1) if page_number > 1 else None,
+        "results": [_public(entry) for entry in found.entries],
     })
+
+
+def _public(entry: dict) -> dict:
+    """An entry as the API documents it (the pages' `marked` is the status, said once)."""
+    return {k: v for k, v in entry.items() if k != "marked"}
 
 
 @require_GET
@@ -77,7 +82,7 @@ def directory_detail(request, filing_number: str):
     """GET /api/v1/directory/<filing_number>/: one listed agency; an ended filing answers 410."""
     filing = directory.get_listed(filing_number)
     if filing is not None:
-        return _json(directory.serialize(directory.attach_scope([filing])[0]))
+        return _json(_public(directory.serialize(directory.attach_scope([filing])[0])))
     ended = directory.get_numbered(filing_number)
     if ended is None:
         return _json({"detail": "没有这个备案编号。"}, status=404)

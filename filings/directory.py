@@ -1,23 +1,30 @@
-"""The public directory (机构目录): read-only selectors over live filing state [SPEC §7, 001 §3(4), 003 §7].
+"""The public directory (机构目录): read-only selectors over filings in force [SPEC §7, 001 §3(4), 003 §7].
 
-Only filings in force (active, suspended, rectifying) are listed. The directory is a live query on
-`Filing.state`, not a copy, so a filing leaves it in the same transaction that ends it.
+Only filings in force (active, suspended, rectifying) are listed.
 
-Name search on PostgreSQL is served by a GIN index on `directory_name_grams(name)` — the set of
-single characters and two-character pairs of the agency's name (migration 0004). A query "浦江"
-becomes `directory_name_grams(name) @> '{浦江}'` (an index probe) plus a LIKE recheck for the exact
-substring. pg_trgm was measured and rejected: it cannot use trigrams for one- or two-character
-queries, which are the common case for Chinese names. On SQLite the search falls back to icontains.
+On PostgreSQL a search reads `DirectoryEntry`, one row per filing in force that triggers rebuild
+in the same statement that changes the filing, its agency, scope or region, so a filing leaves
+the directory in the same transaction that ends it (filings/models/directory.py). Every filter
+becomes a key in the row's `keys` array and one GIN probe answers any combination: "浦江" must
+find the pair 浦江 and then the exact substring, `occupation=电工&level=3` any of the keys
+`o:<id>:3`, `region=310115` the key `r:310115`. pg_trgm was measured and rejected: it cannot use
+trigrams for one- or two-character queries, which are the common case for Chinese names
+(docs/benchmarks.md). The page's rows come from the filings themselves, by primary key.
+
+On SQLite the same filters run as a live query over the filings (icontains, EXISTS on scope).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.fields import ArrayField
+import orjson
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,21 +53,6 @@ STATUS_CHOICES = [(s.value, s.label) for s in IN_FORCE]
 OCCUPATION_CODE = re.compile(r"^\d[\d-]*$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_QUERY_LENGTH = 50
-
-
-class NameGrams(Func):
-    """The characters and character pairs of a name; the PostgreSQL function from migration 0004."""
-
-    function = "directory_name_grams"
-    output_field = ArrayField(TextField())
-
-
-def name_grams(text: str) -> list[str]:
-    """What `directory_name_grams` computes in SQL, for the query side: pairs, or the one character."""
-    text = text.lower()
-    if len(text) == 1:
-        return [text]
-    return sorted({text[i:i + 2] for i in range(len(text) - 1)})
 
 
 @dataclass
@@ -135,74 +127,246 @@ def listed() -> QuerySet[Filing]:
             .select_related("agency", "region").only(*LISTED_FIELDS))
 
 
-def _levels_label(low: int, high: int) -> str:
-    if low == high:
-        return SkillLevel(low).label
-    return f"{SkillLevel(low).label}—{SkillLevel(high).label}"
+class Labels:
+    """The labels a page shows, in one language, translated once per process and language rather
+    than once or twice per row (gettext on lazy labels was a third of a page's time)."""
+
+    @classmethod
+    def current(cls) -> "Labels":
+        return _labels(get_language())
+
+    def __init__(self):
+        names = {value: str(label) for value, label in SkillLevel.choices}
+        self.levels = {(low, high): names[low] if low == high else f"{names[low]}—{names[high]}"
+                       for low in names for high in names if low <= high}
+        self.kinds = {value: str(label) for value, label in AgencyKind.choices}
+        self.states = {value: str(label) for value, label in FilingState.choices}
+
+    def scope_row(self, code: str, name: str, work_type: str, low: int, high: int) -> dict:
+        return {"occupation_code": code, "occupation_name": name, "work_type": work_type,
+                "levels": list(range(low, high + 1)), "levels_label": self.levels[low, high]}
 
 
-def attach_scope(filings) -> list[Filing]:
-    """Give each filing of a page its scope as `scope_rows`, in one query for the whole page.
-    Plain rows, not model instances: a page of 20 agencies has ~200 scope rows, and building
-    400 model objects per request cost more than the search itself (docs/benchmarks.md)."""
+@functools.lru_cache(maxsize=8)
+def _labels(language: str) -> Labels:
+    return Labels()
+
+
+def attach_scope(filings, labels: Labels | None = None) -> list[Filing]:
+    """Give each filing its scope as `scope_rows`, in one query for all of them. Plain rows, not
+    model instances: a page of 20 agencies has ~200 scope rows (docs/benchmarks.md)."""
+    labels = labels or Labels.current()
     filings = list(filings)
     rows: dict[int, list[dict]] = {f.pk: [] for f in filings}
     scope = (ScopeItem.objects.filter(filing_id__in=rows)
              .order_by("filing_id", "occupation__code", "level_from")
              .values_list("filing_id", "occupation__code", "occupation__name", "occupation__work_type",
                           "level_from", "level_to"))
-    for filing_id, code, name, work_type, low, high in scope:
-        rows[filing_id].append({"occupation_code": code, "occupation_name": name, "work_type": work_type,
-                                "levels": list(range(low, high + 1)), "levels_label": _levels_label(low, high)})
+    for filing_id, *row in scope:
+        rows[filing_id].append(labels.scope_row(*row))
     for filing in filings:
         filing.scope_rows = rows[filing.pk]
     return filings
 
 
-def search(params) -> tuple[QuerySet[Filing], DirectoryQuery]:
-    """The directory filtered by `params` (a QueryDict or dict): name fragment, occupation (name or
-    code), level, region (code, its subtree included), kind and status [SPEC §7]."""
-    query = params if isinstance(params, DirectoryQuery) else DirectoryQuery.from_params(params)
+@dataclass
+class Found:
+    """One page of a search: how many filings matched in all, and this page's entries (as
+    `serialize` gives them)."""
+
+    count: int
+    entries: list[dict]
+    number: int
+    page_size: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+
+def find(query: DirectoryQuery, *, page: int = 1, page_size: int = 20) -> Found:
+    """Page `page` of the directory filtered by `query`: name fragment, occupation (name or code),
+    level, region (code, its subtree included), kind and status [SPEC §7]."""
+    if connection.vendor == "postgresql":
+        return _find_in_entries(query, page, page_size)
+    return _find_live(query, page, page_size)
+
+
+def every_entry(query: DirectoryQuery, chunk: int = 2000) -> Iterator[dict]:
+    """Every match of `query`, in order, a chunk at a time (for downloads)."""
+    page = 1
+    while True:
+        found = find(query, page=page, page_size=chunk)
+        yield from found.entries
+        if page >= found.num_pages:
+            return
+        page += 1
+
+
+# ----- PostgreSQL: the search rows ------------------------------------------------------------
+
+ENTRY_ORDER = {
+    "name": "e.name, e.filing_id",
+    "-name": "e.name DESC, e.filing_id DESC",
+    "valid_until": "e.valid_until, e.filing_id",
+    "-valid_until": "e.valid_until DESC, e.filing_id DESC",
+    "number": "e.number",
+    "-number": "e.number DESC",
+}
+
+# One round trip: the count, the page's filings in order, and their scope as JSON.
+#
+# PostgreSQL prices the containment test on an 80-key array like an integer comparison, so for a
+# filter that matches most rows (level=5, status=active) it would rather read the whole table and
+# test every row (30-50 ms at 20,000 agencies) than read the GIN bitmap (5-11 ms). SET LOCAL keeps
+# the search rows on their indexes for this statement group only (docs/benchmarks.md); the
+# benchmark clears PREFER_INDEXES to time the same statement without them.
+PREFER_INDEXES = "SET LOCAL enable_seqscan = off;"
+FIND_SQL = """
+{prefer}
+WITH {matches}page AS (
+  SELECT p.filing_id, p.position
+    FROM unnest(ARRAY({page_ids})) WITH ORDINALITY AS p(filing_id, position)
+), scope AS (
+  SELECT s.filing_id,
+         json_agg(json_build_array(o.code, o.name, o.work_type, s.level_from, s.level_to)
+                  ORDER BY o.code, s.level_from) AS items
+    FROM filings_scopeitem s JOIN portal_occupation o ON o.id = s.occupation_id
+   WHERE s.filing_id IN (SELECT filing_id FROM page)
+   GROUP BY s.filing_id
+)
+SELECT c.total, a.name, a.uscc, a.kind, f.number, f.valid_from, f.valid_until, f.state, r.code, r.name,
+       a.address, sc.items::text
+  FROM ({count}) AS c(total)
+  LEFT JOIN page p ON TRUE
+  LEFT JOIN filings_filing f ON f.id = p.filing_id
+  LEFT JOIN filings_agency a ON a.id = f.agency_id
+  LEFT JOIN portal_region r ON r.id = f.region_id
+  LEFT JOIN scope sc ON sc.filing_id = p.filing_id
+ ORDER BY p.position
+"""
+PAGE_IDS = "SELECT e.filing_id FROM {source} e {where} ORDER BY {order} LIMIT %s OFFSET %s"
+
+
+def _find_sql(query: DirectoryQuery, page: int, page_size: int) -> tuple[str, list]:
+    """The statement for one page of `query`, in one of three shapes:
+
+    - nothing asked: the size of the directory is read from `DirectoryTotal` and the page from the
+      name (or validity, or number) index;
+    - a name fragment or an occupation, which narrow the search: the matches are read once from
+      the GIN index, then counted and sorted;
+    - only broad filters (level, region, kind, status): counted through the GIN index, and the
+      page read in order from the sort index, testing each row, which stops after one page.
+    """
+    where, params = _entry_filter(query)
+    order = ENTRY_ORDER[query.sort]
+    limits = [page_size, (page - 1) * page_size]
+    if not where:
+        page_ids = PAGE_IDS.format(source="filings_directoryentry", where="", order=order)
+        return FIND_SQL.format(prefer=PREFER_INDEXES, matches="", page_ids=page_ids,
+                               count=TOTAL_SQL), limits
+    if query.q or query.occupation:
+        matches = ("matches AS MATERIALIZED (SELECT e.filing_id, e.name, e.number, e.valid_until"
+                   f" FROM filings_directoryentry e WHERE {where}), ")
+        page_ids = PAGE_IDS.format(source="matches", where="", order=order)
+        return FIND_SQL.format(prefer=PREFER_INDEXES, matches=matches, page_ids=page_ids,
+                               count="SELECT count(*) FROM matches"), [*params, *limits]
+    page_ids = PAGE_IDS.format(source="filings_directoryentry", where=f"WHERE {where}", order=order)
+    count = f"SELECT count(*) FROM filings_directoryentry e WHERE {where}"
+    return FIND_SQL.format(prefer=PREFER_INDEXES, matches="", page_ids=page_ids, count=count), \
+        [*params, *limits, *params]
+
+
+TOTAL_SQL = "SELECT coalesce((SELECT listed FROM filings_directorytotal WHERE id = 1), 0)"
+
+
+def _entry_filter(query: DirectoryQuery) -> tuple[str, list]:
+    """The WHERE clause over the search rows `e` for `query` ("" for none).
+    Every filter is a key of the row (filings/models/directory.py), so one GIN probe serves all."""
+    clauses: list[str] = []
+    params: list = []
+    required: list[str] = []
+    if query.q:
+        # The pairs find the candidates through the index. A fragment of one or two characters is
+        # then found exactly (its one pair is in the name); a longer one needs the substring test.
+        clauses.append("e.keys @> directory_query_grams(%s)")
+        params.append(query.q)
+        if len(query.q) > 2:
+            clauses.append("upper(e.name) LIKE upper(%s)")
+            params.append(f"%{_escape_like(query.q)}%")
+    if query.occupation:
+        # The same scope row must cover the level: "电工 at 三级", not 电工 and some 三级.
+        suffix = f":{query.level}" if query.level else ""
+        # The occupations are looked up inside the same statement (one round trip fewer).
+        occupations, occupation_params = _occupations(query.occupation).values("id").query.sql_with_params()
+        clauses.append(f"e.keys && ARRAY(SELECT 'o:' || o.id || %s FROM ({occupations}) AS o)")
+        params += [suffix, *occupation_params]
+    elif query.level:
+        required.append(f"l:{query.level}")
+    if query.region:
+        required.append(f"r:{query.region.code}")
+    if query.kind:
+        required.append(f"k:{query.kind}")
+    if query.status:
+        required.append(f"s:{query.status}")
+    if required:
+        clauses.append("e.keys @> %s::text[]")
+        params.append(required)
+    return " AND ".join(clauses), params
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _find_in_entries(query: DirectoryQuery, page: int, page_size: int) -> Found:
+    sql, params = _find_sql(query, page, page_size)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if PREFER_INDEXES:
+            cursor.nextset()  # past SET LOCAL
+        rows = cursor.fetchall()
+    labels = Labels.current()
+    entries = [_entry(*row[1:11], [labels.scope_row(*item) for item in orjson.loads(row[11] or "[]")], labels)
+               for row in rows if row[1] is not None]
+    return Found(rows[0][0], entries, page, page_size)
+
+
+# ----- SQLite: a live query over the filings --------------------------------------------------
+
+def _live(query: DirectoryQuery) -> QuerySet[Filing]:
     qs = listed()
     if query.q:
-        qs = _filter_name(qs, query.q)
+        qs = qs.filter(agency__name__icontains=query.q)
     if query.occupation or query.level:
         scope = ScopeItem.objects.filter(filing_id=OuterRef("pk"))
         if query.occupation:
-            scope = scope.filter(occupation_id__in=_occupation_ids(query.occupation))
+            scope = scope.filter(occupation_id__in=_occupations(query.occupation).values("id"))
         if query.level:
             # The same scope row must cover the level: "电工 at 三级", not 电工 and some 三级.
             scope = scope.filter(level_from__lte=query.level, level_to__gte=query.level)
         qs = qs.filter(Exists(scope))
     if query.region:
-        # A handful of ids from the small region table, so the planner needs no join to filter.
-        qs = qs.filter(region_id__in=list(query.region.subtree().values_list("id", flat=True)))
+        qs = qs.filter(region__path__startswith=query.region.path)
     if query.kind:
         qs = qs.filter(agency__kind=query.kind)
     if query.status:
         qs = qs.filter(state=query.status)
-    return qs.order_by(*SORTS[query.sort]), query
+    return qs.order_by(*SORTS[query.sort])
 
 
-# bench/directory.py turns this off to time the same search without the bigram index.
-USE_NAME_GRAMS = True
+def _find_live(query: DirectoryQuery, page: int, page_size: int) -> Found:
+    qs = _live(query)
+    labels = Labels.current()
+    filings = attach_scope(qs[(page - 1) * page_size:page * page_size], labels)
+    return Found(qs.count(), [serialize(f, labels) for f in filings], page, page_size)
 
 
-def _filter_name(qs: QuerySet[Filing], text: str) -> QuerySet[Filing]:
-    if USE_NAME_GRAMS and connection.vendor == "postgresql":
-        return (qs.alias(name_grams=NameGrams(F("agency__name")))
-                .filter(name_grams__contains=name_grams(text), agency__name__icontains=text))
-    return qs.filter(agency__name__icontains=text)
-
-
-def _occupation_ids(text: str) -> list[int]:
+def _occupations(text: str) -> QuerySet[Occupation]:
     """A code (or its leading part, "6-31") or part of a name or work type."""
-    occupations = Occupation.objects.all()
     if OCCUPATION_CODE.match(text):
-        occupations = occupations.filter(code__startswith=text)
-    else:
-        occupations = occupations.filter(Q(name__icontains=text) | Q(work_type__icontains=text))
-    return list(occupations.values_list("id", flat=True))
+        return Occupation.objects.filter(code__startswith=text)
+    return Occupation.objects.filter(Q(name__icontains=text) | Q(work_type__icontains=text))
 
 
 def get_listed(number: str) -> Filing | None:
@@ -218,25 +382,38 @@ def get_numbered(number: str) -> Filing | None:
     return Filing.objects.select_related("agency", "region").filter(number=number).first()
 
 
+# Suspended and rectifying agencies are listed with a clear mark [SPEC §7, 002 §30].
+MARKED = (FilingState.SUSPENDED, FilingState.RECTIFYING)
+
+
 def is_marked(filing: Filing) -> bool:
-    """Suspended and rectifying agencies are listed with a clear mark [SPEC §7, 002 §30]."""
-    return filing.state in (FilingState.SUSPENDED, FilingState.RECTIFYING)
+    return filing.state in MARKED
 
 
-def serialize(filing: Filing) -> dict:
-    """One directory entry as open data (the API and the exports share it); `attach_scope` first."""
+def serialize(filing: Filing, labels: Labels | None = None) -> dict:
+    """One directory entry as open data (the API, the pages and the downloads share it);
+    `attach_scope` first."""
+    agency = filing.agency
+    return _entry(agency.name, agency.uscc, agency.kind, filing.number, filing.valid_from, filing.valid_until,
+                  filing.state, filing.region.code, filing.region.name, agency.address, filing.scope_rows,
+                  labels or Labels.current())
+
+
+def _entry(name, uscc, kind, number, valid_from, valid_until, state, region_code, region_name, address,
+           scope, labels: Labels) -> dict:
     return {
-        "name": filing.agency.name,
-        "uscc": filing.agency.uscc,
-        "kind": filing.agency.kind,
-        "kind_label": str(AgencyKind(filing.agency.kind).label),
-        "filing_number": filing.number,
-        "valid_from": filing.valid_from.isoformat() if filing.valid_from else None,
-        "valid_until": filing.valid_until.isoformat() if filing.valid_until else None,
-        "status": filing.state,
-        "status_label": str(FilingState(filing.state).label),
-        "region_code": filing.region.code,
-        "region_name": filing.region.name,
-        "address": filing.agency.address,
-        "scope": filing.scope_rows,
+        "name": name,
+        "uscc": uscc,
+        "kind": kind,
+        "kind_label": labels.kinds[kind],
+        "filing_number": number,
+        "valid_from": valid_from.isoformat() if valid_from else None,
+        "valid_until": valid_until.isoformat() if valid_until else None,
+        "status": state,
+        "status_label": labels.states[state],
+        "region_code": region_code,
+        "region_name": region_name,
+        "address": address,
+        "scope": scope,
+        "marked": state in MARKED,
     }

@@ -11,7 +11,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from filings.directory import DirectoryQuery, attach_scope, search, serialize
+from filings.directory import DirectoryQuery, every_entry
 from portal.audit import record
 
 HEADERS = ["机构名称", "统一社会信用代码", "机构类别", "备案编号", "有效期自", "有效期至", "状态", "区划代码",
@@ -20,19 +20,7 @@ CHUNK = 2000
 
 
 def _rows(query: DirectoryQuery) -> Iterator[list[str]]:
-    qs, _ = search(query)
-    chunk: list = []
-    for filing in qs.iterator(chunk_size=CHUNK):
-        chunk.append(filing)
-        if len(chunk) == CHUNK:
-            yield from _chunk_rows(chunk)
-            chunk = []
-    yield from _chunk_rows(chunk)
-
-
-def _chunk_rows(filings) -> Iterator[list[str]]:
-    for filing in attach_scope(filings):
-        item = serialize(filing)
+    for item in every_entry(query, chunk=CHUNK):
         scope = "；".join(f"{s['occupation_code']} {s['occupation_name']}{'（' + s['work_type'] + '）' if s['work_type'] else ''}"
                          f" {s['levels_label']}" for s in item["scope"])
         yield [item["name"], item["uscc"], item["kind_label"], item["filing_number"], item["valid_from"] or "",

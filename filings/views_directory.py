@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -41,6 +41,16 @@ def verify_url(number: str) -> str | None:
     return None
 
 
+class _Counted:
+    """What Paginator needs of a search whose count came with its page."""
+
+    def __init__(self, count: int):
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+
 def _choices() -> dict:
     return {
         "levels": SkillLevel.choices,
@@ -54,13 +64,17 @@ def _choices() -> dict:
 @require_GET
 @rate_limited("directory")
 def search(request):
-    qs, query = directory.search(request.GET)
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = directory.DirectoryQuery.from_params(request.GET)
+    number = request.GET.get("page", "")
+    found = directory.find(query, page=int(number) if number.isdigit() and int(number) > 0 else 1,
+                           page_size=PAGE_SIZE)
+    if found.number > found.num_pages:  # past the end: the last page, as Paginator.get_page would
+        found = directory.find(query, page=found.num_pages, page_size=PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
-        "page_obj": page_obj,
-        "filings": [(f, directory.is_marked(f)) for f in directory.attach_scope(page_obj.object_list)],
+        "page_obj": Page(found.entries, found.number, Paginator(_Counted(found.count), PAGE_SIZE)),
+        "entries": found.entries,
         "query": query,
         "errors": query.errors,
         "query_string": params.urlencode(),

@@ -39,7 +39,7 @@ def listed(world):
 
 
 def names(response):
-    return [f.agency.name for f, _ in response.context["filings"]]
+    return [entry["name"] for entry in response.context["entries"]]
 
 
 def test_filings_in_force_are_listed_and_suspended_ones_are_marked(client, listed):

@@ -1,5 +1,6 @@
 from .agency import Agency, route_for
 from .changes import ChangeRequest
+from .directory import DirectoryEntry, DirectoryTotal
 from .filing import Filing
 from .notices import NoticeItem, Objection, PublicNotice
 from .panel import ExpertAssignment
@@ -9,6 +10,8 @@ from .scope import Examiner, Material, ScopeItem, required_material_types
 __all__ = [
     "Agency",
     "ChangeRequest",
+    "DirectoryEntry",
+    "DirectoryTotal",
     "Examiner",
     "ExpertAssignment",
     "Filing",
