@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import orjson
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -169,6 +169,9 @@ def attach_scope(filings, labels: Labels | None = None) -> list[Filing]:
     return filings
 
 
+MAX_PAGE = 1_000_000
+
+
 @dataclass
 class Found:
     """One page of a search: how many filings matched in all, and this page's entries (as
@@ -186,21 +189,30 @@ class Found:
 
 def find(query: DirectoryQuery, *, page: int = 1, page_size: int = 20) -> Found:
     """Page `page` of the directory filtered by `query`: name fragment, occupation (name or code),
-    level, region (code, its subtree included), kind and status [SPEC §7]."""
-    if connection.vendor == "postgresql":
+    level, region (code, its subtree included), kind and status [SPEC §7]. A page far past the
+    end (a crawler's page=10**30) is asked for as page 1,000,000: empty, with the count."""
+    page = min(page, MAX_PAGE)
+    if connections[DATABASE].vendor == "postgresql":
         return _find_in_entries(query, page, page_size)
     return _find_live(query, page, page_size)
 
 
 def every_entry(query: DirectoryQuery, chunk: int = 2000) -> Iterator[dict]:
-    """Every match of `query`, in order, a chunk at a time (for downloads)."""
-    page = 1
-    while True:
-        found = find(query, page=page, page_size=chunk)
-        yield from found.entries
-        if page >= found.num_pages:
-            return
-        page += 1
+    """Every match of `query`, in order, a chunk at a time (for downloads), all read from one
+    snapshot, so that a filing changing during a long download is neither skipped nor listed twice."""
+    db = connections[DATABASE]
+    outermost = not db.in_atomic_block
+    with transaction.atomic(using=DATABASE):
+        if outermost and db.vendor == "postgresql":
+            with db.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        page = 1
+        while True:
+            found = find(query, page=page, page_size=chunk)
+            yield from found.entries
+            if page >= found.num_pages:
+                return
+            page += 1
 
 
 # ----- PostgreSQL: the search rows ------------------------------------------------------------
@@ -216,14 +228,14 @@ ENTRY_ORDER = {
 
 # One round trip: the count, the page's filings in order, and their scope as JSON.
 #
-# PostgreSQL prices the containment test on an 80-key array like an integer comparison, so for a
-# filter that matches most rows (level=5, status=active) it would rather read the whole table and
-# test every row (30-50 ms at 20,000 agencies) than read the GIN bitmap (5-11 ms). SET LOCAL keeps
-# the search rows on their indexes for this statement group only (docs/benchmarks.md); the
-# benchmark clears PREFER_INDEXES to time the same statement without them.
-PREFER_INDEXES = "SET LOCAL enable_seqscan = off;"
+# The statement is prepared on each connection's first search of its shape and planned once, with
+# a generic plan (portal/settings.py: prepare_threshold 0, plan_cache_mode force_generic_plan):
+# planning it took a millisecond of a three-millisecond page. A generic plan also keeps the search
+# rows on their GIN index: planned for the actual values, PostgreSQL prices the containment test
+# on an 80-key array like an integer comparison and, for a filter that matches most rows
+# (level=5, status=active), would rather read the whole table and test every row (30-50 ms at
+# 20,000 agencies) than the GIN bitmap (5-11 ms). See docs/benchmarks.md.
 FIND_SQL = """
-{prefer}
 WITH {matches}page AS (
   SELECT p.filing_id, p.position
     FROM unnest(ARRAY({page_ids})) WITH ORDINALITY AS p(filing_id, position)
@@ -263,17 +275,17 @@ def _find_sql(query: DirectoryQuery, page: int, page_size: int) -> tuple[str, li
     limits = [page_size, (page - 1) * page_size]
     if not where:
         page_ids = PAGE_IDS.format(source="filings_directoryentry", where="", order=order)
-        return FIND_SQL.format(prefer=PREFER_INDEXES, matches="", page_ids=page_ids,
+        return FIND_SQL.format(matches="", page_ids=page_ids,
                                count=TOTAL_SQL), limits
     if query.q or query.occupation:
         matches = ("matches AS MATERIALIZED (SELECT e.filing_id, e.name, e.number, e.valid_until"
                    f" FROM filings_directoryentry e WHERE {where}), ")
         page_ids = PAGE_IDS.format(source="matches", where="", order=order)
-        return FIND_SQL.format(prefer=PREFER_INDEXES, matches=matches, page_ids=page_ids,
+        return FIND_SQL.format(matches=matches, page_ids=page_ids,
                                count="SELECT count(*) FROM matches"), [*params, *limits]
     page_ids = PAGE_IDS.format(source="filings_directoryentry", where=f"WHERE {where}", order=order)
     count = f"SELECT count(*) FROM filings_directoryentry e WHERE {where}"
-    return FIND_SQL.format(prefer=PREFER_INDEXES, matches="", page_ids=page_ids, count=count), \
+    return FIND_SQL.format(matches="", page_ids=page_ids, count=count), \
         [*params, *limits, *params]
 
 
@@ -289,7 +301,8 @@ def _entry_filter(query: DirectoryQuery) -> tuple[str, list]:
     if query.q:
         # The pairs find the candidates through the index. A fragment of one or two characters is
         # then found exactly (its one pair is in the name); a longer one needs the substring test.
-        clauses.append("e.keys @> directory_query_grams(%s)")
+        # (A sub-select, so that it is worked out once per search and not once per row.)
+        clauses.append("e.keys @> (SELECT directory_query_grams(%s))")
         params.append(query.q)
         if len(query.q) > 2:
             clauses.append("upper(e.name) LIKE upper(%s)")
@@ -315,16 +328,30 @@ def _entry_filter(query: DirectoryQuery) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
+# The connection the search runs on (bench/directory.py points it at one without indexes).
+DATABASE = DEFAULT_DB_ALIAS
+
+
+def _server_bound_cursor():
+    """A Django cursor (logged and counted like any other) whose parameters are bound on the
+    server, so that psycopg can prepare the statement; Django's own cursors bind on the client."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    db = connections[DATABASE]
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    cursor = ServerBindingCursor(db.connection)
+    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _find_in_entries(query: DirectoryQuery, page: int, page_size: int) -> Found:
     sql, params = _find_sql(query, page, page_size)
-    with connection.cursor() as cursor:
+    with _server_bound_cursor() as cursor:
         cursor.execute(sql, params)
-        if PREFER_INDEXES:
-            cursor.nextset()  # past SET LOCAL
         rows = cursor.fetchall()
     labels = Labels.current()
     entries = [_entry(*row[1:11], [labels.scope_row(*item) for item in orjson.loads(row[11] or "[]")], labels)

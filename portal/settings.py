@@ -96,6 +96,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # The public directory's search statement binds its parameters on the server, is prepared on
+    # first use and planned once per connection (filings/directory.py, docs/benchmarks.md). Every
+    # other query uses Django's client-side binding and is never prepared, so these two settings
+    # change nothing else but the plans of the PL/pgSQL triggers, which are generic anyway.
+    # Behind PgBouncer use session pooling, or transaction pooling with max_prepared_statements.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("prepare_threshold", 0)
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"

@@ -119,3 +119,10 @@ def test_a_crawler_over_the_limit_gets_429_in_chinese(client, listed, settings):
 
 def test_the_api_is_read_only(client, listed):
     assert client.post("/api/v1/directory/", {}).status_code == 405
+
+
+def test_a_page_far_past_the_end_is_not_found_rather_than_an_error(client, listed):
+    """[SPEC §7]: a crawler's absurd page number gets 404 (API) or the last page (search page)."""
+    response = client.get("/api/v1/directory/", {"page": "9" * 30})
+    assert response.status_code == 404 and "页码超出范围" in response.json()["detail"]
+    assert client.get("/directory/", {"page": "9" * 30}).status_code == 200

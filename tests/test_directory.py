@@ -187,3 +187,14 @@ def test_xlsx_download_has_chinese_headers_and_every_listed_agency(client, liste
     assert [r[0] for r in rows[1:]] == ["上海徐汇养老职业培训学校"]
     assert rows[1][6] == "暂停评价"
     assert AuditEntry.objects.filter(action="directory.export", data__format="xlsx").exists()
+
+
+def test_a_long_directory_links_a_few_pages_around_the_current_one():
+    """[SPEC §7]: 900 pages of results give the first, the last and two either side, not 900 links."""
+    from django.core.paginator import Paginator
+
+    from portal.templatetags.pages import page_links
+
+    paginator = Paginator(range(18003), 20)
+    assert page_links(paginator.page(400)) == [1, None, 398, 399, 400, 401, 402, None, 901]
+    assert page_links(paginator.page(5)) == [1, 2, 3, 4, 5, 6, 7, None, 901]
