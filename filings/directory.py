@@ -267,16 +267,16 @@ def _find_sql(query: DirectoryQuery, page: int, page_size: int) -> tuple[str, li
       name (or validity, or number) index;
     - a name fragment or an occupation, which narrow the search: the matches are read once from
       the GIN index, then counted and sorted;
-    - only broad filters (level, region, kind, status): counted through the GIN index, and the
-      page read in order from the sort index, testing each row, which stops after one page.
+    - only broad filters (level, region, kind, status), which may match most of the directory:
+      the count and the page each read the GIN index, so that counting fetches no row (PostgreSQL
+      skips the pages its visibility map knows) and only the page's sort reads them.
     """
     where, params = _entry_filter(query)
     order = ENTRY_ORDER[query.sort]
     limits = [page_size, (page - 1) * page_size]
     if not where:
         page_ids = PAGE_IDS.format(source="filings_directoryentry", where="", order=order)
-        return FIND_SQL.format(matches="", page_ids=page_ids,
-                               count=TOTAL_SQL), limits
+        return FIND_SQL.format(matches="", page_ids=page_ids, count=TOTAL_SQL), limits
     if query.q or query.occupation:
         matches = ("matches AS MATERIALIZED (SELECT e.filing_id, e.name, e.number, e.valid_until"
                    f" FROM filings_directoryentry e WHERE {where}), ")
