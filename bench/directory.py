@@ -109,7 +109,11 @@ def seed() -> None:
         cur.execute("VACUUM ANALYZE filings_filing")
         cur.execute("VACUUM ANALYZE filings_scopeitem")
         cur.execute("VACUUM ANALYZE filings_directoryentry")
-    print(f"seeded {Agency.objects.count()} agencies, "
+    from filings.models import DirectoryEntry, DirectoryTotal
+
+    listed = DirectoryEntry.objects.count()
+    assert DirectoryTotal.objects.get(pk=1).listed == listed, "the directory's total disagrees with its rows"
+    print(f"seeded {Agency.objects.count()} agencies ({listed} listed), "
           f"{connection.cursor().execute('SELECT count(*) FROM filings_scopeitem').fetchone()[0]} scope rows "
           f"in {time.perf_counter() - start:.1f} s")
 

@@ -20,7 +20,7 @@ PAGE_SIZE = 20
 PUBLIC_MAX_AGE = 60
 
 
-def _cache_publicly(request, response):
+def cache_publicly(request, response):
     """Anonymous pages may be cached by browsers and proxies for a minute; a signed-in user's page
     shows their name in the header, so it stays private."""
     if request.user.is_authenticated:
@@ -81,7 +81,7 @@ def search(request):
         "searched": any(request.GET.get(k) for k in ("q", "occupation", "level", "region", "kind", "status")),
         **_choices(),
     }
-    return _cache_publicly(request, render(request, "directory/search.html", context))
+    return cache_publicly(request, render(request, "directory/search.html", context))
 
 
 @require_GET
@@ -96,11 +96,11 @@ def agency(request, filing_number: str):
             raise Http404(_("没有这个备案编号。"))
         response = render(request, "directory/ended.html",
                           {"filing": ended, "verify_url": verify_url(ended.number)}, status=410)
-        return _cache_publicly(request, response)
+        return cache_publicly(request, response)
     directory.attach_scope([filing])
     context = {"filing": filing, "marked": directory.is_marked(filing), "scope": filing.scope_rows,
                "verify_url": verify_url(filing.number)}
-    return _cache_publicly(request, render(request, "directory/agency.html", context))
+    return cache_publicly(request, render(request, "directory/agency.html", context))
 
 
 @require_GET

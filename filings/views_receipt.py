@@ -11,11 +11,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
+from filings import directory
 from filings.choices import IN_FORCE, FilingState
 from filings.models import Filing, Receipt
+from filings.ratelimit import rate_limited
 from filings.receipt_pdf import render_and_store
 from filings.selectors import filings_visible_to
+from filings.views_directory import cache_publicly
 from portal.audit import record
 
 
@@ -46,9 +50,16 @@ def receipt_standing(receipt: Receipt, current: Receipt | None) -> Standing:
                     _("本回执为第 %(v)s 版，备案处于有效期内。") % {"v": receipt.version}, receipt.version)
 
 
+@require_safe
+@rate_limited("directory")
 def verify(request, number: str):
-    """Public: anyone holding a receipt checks it by number (and version, from the QR code)."""
-    filing = Filing.objects.select_related("agency", "region").filter(number=number).first()
+    """Public: anyone holding a receipt checks it by number (and version, from the QR code).
+    Limited and cached like the directory's pages, whose crawlers it would otherwise serve."""
+    return cache_publicly(request, _verification(request, number))
+
+
+def _verification(request, number: str):
+    filing = directory.get_numbered(number)
     receipts = list(filing.receipts.order_by("-version")) if filing else []
     if not receipts:
         return render(request, "filings/receipt/verify_not_found.html", {"number": number}, status=404)

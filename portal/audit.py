@@ -7,9 +7,12 @@ as the change itself, so there is no change without its entry.
 from __future__ import annotations
 
 import contextvars
+import functools
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -20,9 +23,45 @@ _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_
 
 
 def client_ip(request) -> str | None:
-    """The client's address; behind nginx the first X-Forwarded-For hop (nginx sets it)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
+    """The client's address, as the audit trail and the rate limits know it.
+
+    X-Forwarded-For is believed only from a proxy of ours (settings.TRUSTED_PROXIES: nginx on the
+    same host by default), and read from the right: the nearest hop that is not one of our proxies
+    is the client. Whatever a client writes into the header itself sits to the left of that hop
+    and is never taken, so a crawler cannot spread itself over invented addresses to escape its
+    rate limit, nor put a false address in the audit trail. A hop that is not an IP address is
+    never taken either (the audit entry's `inet` column would refuse it).
+    """
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None or not _is_trusted_proxy(peer):
+        return peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            return peer  # a mangled header: the proxy itself is the last address known for sure
+        if not _is_trusted_proxy(address):
+            return address
+    return peer
+
+
+def _address(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def _is_trusted_proxy(address: str) -> bool:
+    return any(ipaddress.ip_address(address) in network for network in _trusted_networks())
+
+
+@functools.lru_cache(maxsize=4)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _trusted_networks() -> tuple:
+    return _networks(tuple(settings.TRUSTED_PROXIES))
 
 
 class RequestContextMiddleware:

@@ -4,6 +4,7 @@ Production sets DATABASE_URL (PostgreSQL), REDIS_URL, SECRET_KEY, DEBUG=0, ALLOW
 CSRF_TRUSTED_ORIGINS and EMAIL_URL-style mail settings; `manage.py check --deploy` is then clean.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -37,6 +38,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The proxies whose X-Forwarded-For is believed (addresses or networks): nginx on this host by
+# default. A client connecting from anywhere else is known by its own address (portal/audit.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES 中的 {_proxy!r} 不是 IP 地址或网段。") from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -36,6 +36,13 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    """Every test client comes from 127.0.0.1 and, with REDIS_URL, shares the counters across the
+    run; a test about the limits sets its own (tests/test_directory.py, test_api.py)."""
+    settings.DIRECTORY_RATE_LIMITS = {"directory": (100_000, 60), "api": (100_000, 60), "export": (100_000, 60)}
+
+
+@pytest.fixture(autouse=True)
 def _eager_tasks():
     """Background tasks run in-process in tests, with or without REDIS_URL; the broker's own
     behaviour is tested where it matters (tests/test_notifications.py) with a real worker."""

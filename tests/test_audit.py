@@ -36,13 +36,41 @@ def test_an_entry_without_an_actor_is_labelled_system(world):
 
 
 def test_the_ip_comes_from_the_request_without_being_passed(client, world):
-    """Services deep below a view never pass the IP; the middleware remembers it (behind nginx, the
-    first X-Forwarded-For hop)."""
+    """Services deep below a view never pass the IP; the middleware remembers it (behind nginx on
+    the same host, the address nginx puts in X-Forwarded-For)."""
     client.post(reverse("login"), {"username": "city", "password": DEMO_PASSWORD},
-                HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1")
+                REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
     login = AuditEntry.objects.filter(action="account.login").get()
     assert login.actor == world.city
     assert login.ip == "203.0.113.7"
+
+
+def _login_ip(client, **meta) -> str:
+    client.logout()
+    client.post(reverse("login"), {"username": "city", "password": DEMO_PASSWORD}, **meta)
+    return AuditEntry.objects.filter(action="account.login").latest("id").ip
+
+
+def test_a_client_cannot_write_its_own_address_into_the_trail(client, world):
+    """[003 §18]: a client that reaches the server directly is known by its own address, whatever it
+    writes into X-Forwarded-For; behind our proxy, what the client wrote before the proxy's hop is
+    not taken either."""
+    assert _login_ip(client, REMOTE_ADDR="198.51.100.20", HTTP_X_FORWARDED_FOR="10.9.9.9") == "198.51.100.20"
+    assert _login_ip(client, REMOTE_ADDR="127.0.0.1",
+                     HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.21") == "198.51.100.21"
+
+
+def test_a_chain_of_our_own_proxies_is_walked_to_the_client(client, world, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    assert _login_ip(client, REMOTE_ADDR="127.0.0.1",
+                     HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.22, 10.0.0.5") == "198.51.100.22"
+
+
+def test_a_mangled_forwarded_header_changes_nothing_but_the_address(client, world):
+    """A header that is not an address list neither breaks the sign-in nor lands in the trail
+    (on PostgreSQL the trail's inet column would refuse it)."""
+    assert _login_ip(client, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="<script>, x") == "127.0.0.1"
+    assert AuditEntry.objects.filter(action="account.login").count() == 1
 
 
 def test_each_entry_carries_the_previous_hash(world):

@@ -167,6 +167,17 @@ def test_a_client_over_the_limit_is_refused_and_others_are_served(client, listed
     assert client.get("/directory/", REMOTE_ADDR="203.0.113.8").status_code == 200
 
 
+def test_a_crawler_cannot_escape_its_limit_by_inventing_forwarded_addresses(client, listed, settings):
+    """The limit counts the address our proxy saw, not what the client claims to forward for."""
+    settings.DIRECTORY_RATE_LIMITS = {"directory": (2, 60)}
+    statuses = [client.get("/directory/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code
+                for n in range(4)]
+    assert statuses == [200, 200, 429, 429]
+    behind_nginx = [client.get("/directory/", REMOTE_ADDR="127.0.0.1",
+                               HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.10").status_code for n in range(3)]
+    assert behind_nginx == [200, 200, 429]
+
+
 def test_csv_download_of_a_search_is_audited_with_its_filters(client, listed):
     """[001 §4(1), 003 §18]: every export writes an audit entry."""
     response = client.get("/directory/export/csv/", {"region": "310115", "occupation": "电工"})

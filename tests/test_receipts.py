@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -110,6 +111,26 @@ def test_an_unknown_number_or_version_is_not_verified(client, active):
     assert response.status_code == 404 and "未查到备案编号为 310000XXXX 的备案回执" in response.content.decode()
     response = client.get(reverse("filings:receipt_verify", args=[active.number]), {"v": 9})
     assert response.status_code == 404 and "没有第 9 版回执" in response.content.decode()
+
+
+def test_the_verification_page_is_cached_and_limited_like_the_directory(client, active, settings):
+    """[SPEC §7]: a public page, cacheable for a minute; a client walking through filing numbers is
+    refused past its limit while others are served."""
+    cache.clear()
+    settings.DIRECTORY_RATE_LIMITS = {"directory": (2, 60)}
+    url = reverse("filings:receipt_verify", args=[active.number])
+    first = client.get(url, REMOTE_ADDR="203.0.113.30")
+    assert first.status_code == 200 and "max-age=60" in first["Cache-Control"] and "public" in first["Cache-Control"]
+    assert client.get(reverse("filings:receipt_verify", args=["310000XXXX"]), REMOTE_ADDR="203.0.113.30").status_code == 404
+    refused = client.get(url, REMOTE_ADDR="203.0.113.30")
+    assert refused.status_code == 429 and "访问过于频繁" in refused.content.decode()
+    assert client.get(url, REMOTE_ADDR="203.0.113.31").status_code == 200
+
+
+def test_a_number_with_a_control_character_is_simply_not_found(client, active):
+    """PostgreSQL refuses NUL in a string; the page says the number is unknown, never a server error."""
+    response = client.get(f"/verify/{active.number}%00/")
+    assert response.status_code == 404 and "未查到备案编号" in response.content.decode()
 
 
 def test_the_agency_downloads_its_current_receipt_and_the_download_is_audited(client, active):
