@@ -30,10 +30,11 @@ def client_ip(request) -> str | None:
     is the client. Whatever a client writes into the header itself sits to the left of that hop
     and is never taken, so a crawler cannot spread itself over invented addresses to escape its
     rate limit, nor put a false address in the audit trail. A hop that is not an IP address is
-    never taken either (the audit entry's `inet` column would refuse it).
+    never taken either (the audit entry's `inet` column would refuse it). A request with no peer
+    address came over a Unix socket, which only a process on this host can reach: our proxy.
     """
     peer = _address(request.META.get("REMOTE_ADDR", ""))
-    if peer is None or not _is_trusted_proxy(peer):
+    if peer is not None and not _is_trusted_proxy(peer):
         return peer
     for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
         address = _address(hop)

@@ -66,6 +66,10 @@ def test_a_chain_of_our_own_proxies_is_walked_to_the_client(client, world, setti
                      HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.22, 10.0.0.5") == "198.51.100.22"
 
 
+def test_behind_a_proxy_on_a_unix_socket_the_forwarded_address_is_taken(client, world):
+    assert _login_ip(client, REMOTE_ADDR="", HTTP_X_FORWARDED_FOR="198.51.100.23") == "198.51.100.23"
+
+
 def test_a_mangled_forwarded_header_changes_nothing_but_the_address(client, world):
     """A header that is not an address list neither breaks the sign-in nor lands in the trail
     (on PostgreSQL the trail's inet column would refuse it)."""
