@@ -310,15 +310,8 @@ def _entry_filter(query: DirectoryQuery) -> tuple[str, list]:
     if query.occupation:
         # The same scope row must cover the level: "电工 at 三级", not 电工 and some 三级.
         suffix = f":{query.level}" if query.level else ""
-        # The occupations are looked up inside the same statement (one round trip fewer), with the
-        # same tests as `_occupations` written out once: compiling that queryset for each search
-        # cost more than a tenth of an occupation search.
-        text = _escape_like(query.occupation)
-        if OCCUPATION_CODE.match(query.occupation):
-            occupations, occupation_params = "o.code LIKE %s", [f"{text}%"]
-        else:
-            occupations = "upper(o.name) LIKE upper(%s) OR upper(o.work_type) LIKE upper(%s)"
-            occupation_params = [f"%{text}%"] * 2
+        # The occupations are looked up inside the same statement (one round trip fewer).
+        occupations, occupation_params = _occupations_sql(query.occupation)
         clauses.append(f"e.keys && ARRAY(SELECT 'o:' || o.id || %s FROM portal_occupation o WHERE {occupations})")
         params += [suffix, *occupation_params]
     elif query.level:
@@ -407,6 +400,16 @@ def _occupations(text: str) -> QuerySet[Occupation]:
     if OCCUPATION_CODE.match(text):
         return Occupation.objects.filter(code__startswith=text)
     return Occupation.objects.filter(Q(name__icontains=text) | Q(work_type__icontains=text))
+
+
+def _occupations_sql(text: str) -> tuple[str, list[str]]:
+    """The same test as `_occupations`, as a condition on `portal_occupation o` for the search
+    statement: compiling the queryset on every search cost more than a tenth of an occupation
+    search. tests/test_directory_entries.py checks that both find the same."""
+    escaped = _escape_like(text)
+    if OCCUPATION_CODE.match(text):
+        return "o.code LIKE %s", [f"{escaped}%"]
+    return "upper(o.name) LIKE upper(%s) OR upper(o.work_type) LIKE upper(%s)", [f"%{escaped}%"] * 2
 
 
 def get_listed(number: str) -> Filing | None:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from filings import directory
 from filings.choices import IN_FORCE, FilingState
-from filings.models import Filing, Receipt
+from filings.models import Receipt
 from filings.ratelimit import rate_limited
 from filings.receipt_pdf import render_and_store
 from filings.selectors import filings_visible_to

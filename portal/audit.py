@@ -35,25 +35,27 @@ def client_ip(request) -> str | None:
     """
     peer = _address(request.META.get("REMOTE_ADDR", ""))
     if peer is not None and not _is_trusted_proxy(peer):
-        return peer
+        return str(peer)
+    client = peer
     for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
         address = _address(hop)
         if address is None:
-            return peer  # a mangled header: the proxy itself is the last address known for sure
+            break  # a mangled header: the proxy itself is the last address known for sure
         if not _is_trusted_proxy(address):
-            return address
-    return peer
+            client = address
+            break
+    return str(client) if client is not None else None
 
 
-def _address(text: str) -> str | None:
+def _address(text: str):
     try:
-        return str(ipaddress.ip_address(text.strip()))
+        return ipaddress.ip_address(text.strip())
     except ValueError:
         return None
 
 
-def _is_trusted_proxy(address: str) -> bool:
-    return any(ipaddress.ip_address(address) in network for network in _trusted_networks())
+def _is_trusted_proxy(address) -> bool:
+    return any(address in network for network in _trusted_networks())
 
 
 @functools.lru_cache(maxsize=4)

@@ -103,9 +103,7 @@ def test_a_keyboard_alone_finds_an_agency_and_its_receipt_with_the_focus_always_
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("上海浦江电气有限公司")
 
-    verify = page.get_by_role("link", name="核验备案回执")
-    verify.focus()
-    assert _focus_is_visible(page)
+    _tab_to(page, page.get_by_role("link", name="核验备案回执"))
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("现行有效")
 
