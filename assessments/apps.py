@@ -16,3 +16,5 @@ class AssessmentsConfig(AppConfig):
         deadlines.register("assessments", renewal_deadlines.sweep)
         demo.register("assessments", renewal_demo.seed)
         import_module("assessments.panels")  # dashboard panels register themselves
+        import_module("assessments.outcomes")  # a result's effect on the filing plugs into the services
+        import_module("assessments.audit_actions")  # the audit vocabulary

@@ -14,14 +14,16 @@ from django.utils.translation import gettext as _
 from assessments import timeline
 from assessments.choices import AssessmentState, WrapUpTask
 from assessments.models import RenewalAssessment, WrapUp
-from assessments.services import _lock
+from assessments import services
+from assessments.services import lock
 from filings import permissions as filing_perm
 from filings import receipts
 from filings.choices import IN_FORCE, FilingState
 from filings.models import Filing
-from filings.services import TransitionRefused, apply_lifecycle, notify_parties
+from filings.services import apply_lifecycle, notify_parties
 from portal.audit import record
 from portal.models import PolicyProfile
+from portal.transitions import TransitionRefused
 
 S = AssessmentState
 F = FilingState
@@ -70,7 +72,7 @@ def apply_consequence(*, assessment_id: int, today: datetime.date) -> RenewalAss
     """The failed renewal's effect at expiry, by the active profile [000 §5, 004 §4(2)]:
     a failed re-assessment terminates; Shanghai suspends with months to rectify; Shandong ends the
     filing (it leaves the directory) and opens the wrap-up checklist."""
-    assessment = _lock(assessment_id)
+    assessment = lock(assessment_id)
     if assessment.state != S.FAILED or assessment.consequence_applied_on is not None:
         return assessment
     profile = PolicyProfile.active()
@@ -101,7 +103,7 @@ def apply_consequence(*, assessment_id: int, today: datetime.date) -> RenewalAss
 def complete_wrap_up(*, assessment_id: int, task: str, actor, note: str = "",
                      today: datetime.date | None = None) -> WrapUp:
     """The agency records each wrap-up task done [004 §4(2)]."""
-    assessment = _lock(assessment_id)
+    assessment = lock(assessment_id)
     if not filing_perm.is_agency_member(assessment, actor):
         raise PermissionDenied
     row = assessment.wrap_up.filter(task=task).first()
@@ -111,3 +113,6 @@ def complete_wrap_up(*, assessment_id: int, task: str, actor, note: str = "",
     row.save()
     record("renewal.wrap_up", assessment, actor=actor, comment=note, data={"task": task})
     return row
+
+
+services.OUTCOME_HOOK[:] = [take_effect]

@@ -1,5 +1,6 @@
-"""Every write of the renewal [SPEC §4]. State changes go through `perform(...)`: lock, check the actor
-on the object, call the transition, save, audit, notify — the shape of `filings.services.perform`.
+"""Every write of the renewal [SPEC §4]. State changes go through the shared transition machinery
+(`portal.transitions`, with the renewal's `MACHINE` below): lock, check the actor on the object,
+call the transition, save, audit, notify.
 What a result does to the filing lives in `assessments/outcomes.py`."""
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
-from django_fsm import ConcurrentTransition, can_proceed
 
 from assessments import timeline
 from assessments.choices import OPEN, AssessmentState, AttachmentType, Outcome
@@ -23,11 +23,12 @@ from filings import permissions as filing_perm
 from filings.choices import IN_FORCE, FilingState
 from filings.models import Filing, PublicNotice
 from filings.selectors import parties
-from filings.services import AlreadyDecided, TransitionRefused
 from filings.uploads import check_upload
+from portal import transitions
 from portal.audit import record
 from portal.models import PolicyProfile, Role
 from portal.notifications import notify
+from portal.transitions import AlreadyDecided, TransitionRefused  # noqa: F401  (re-exported for the views)
 
 S = AssessmentState
 F = FilingState
@@ -64,9 +65,9 @@ def notify_assessment_parties(assessment: RenewalAssessment, subject: str, body:
     notify(parties(assessment), subject=subject, body=body, url=_url(assessment))
 
 
-def _lock(assessment_id: int) -> RenewalAssessment:
-    return (RenewalAssessment.objects.select_for_update().select_related("agency", "region", "filing", "rubric")
-            .get(pk=assessment_id))
+def lock(assessment_id: int) -> RenewalAssessment:
+    """The renewal, locked for this transaction (the shared machinery's lock, with its timeout)."""
+    return transitions.lock(MACHINE, assessment_id)
 
 
 def _require_agency_editing(assessment: RenewalAssessment, actor) -> None:
@@ -139,7 +140,7 @@ def open_renewal(*, filing_id: int, actor, today: datetime.date | None = None) -
 @transaction.atomic
 def update_application(*, assessment_id: int, actor, data: dict) -> RenewalAssessment:
     """Save the Annex 1 form; the certified share and item 3.5 follow from the counts."""
-    assessment = _lock(assessment_id)
+    assessment = lock(assessment_id)
     _require_agency_editing(assessment, actor)
     for field in APPLICATION_FIELDS:
         if field in data:
@@ -154,7 +155,7 @@ def update_application(*, assessment_id: int, actor, data: dict) -> RenewalAsses
 @transaction.atomic
 def sign_pledge(*, assessment_id: int, actor) -> RenewalAssessment:
     """本单位承诺填写内容、申请材料真实有效，如有虚假，愿承担相应责任 [004 Annex 1]."""
-    assessment = _lock(assessment_id)
+    assessment = lock(assessment_id)
     _require_agency_editing(assessment, actor)
     assessment.pledge_signed_at, assessment.pledge_signed_by = timezone.now(), actor
     assessment.save(update_fields=["pledge_signed_at", "pledge_signed_by", "updated_at"])
@@ -195,7 +196,7 @@ def _save_values(assessment: RenewalAssessment, values: dict, *, side: str, acto
 def save_self_scores(*, assessment_id: int, actor, values: dict) -> RenewalAssessment:
     """自查自评: one value per item within its bounds [SPEC §4.3]; totals computed, never typed.
     `values` maps item id → (value, note)."""
-    assessment = _lock(assessment_id)
+    assessment = lock(assessment_id)
     _require_agency_editing(assessment, actor)
     _save_values(assessment, values, side="self", actor=actor)
     record("renewal.self_assessment", assessment, actor=actor, data={"total": str(assessment.self_total),
@@ -210,7 +211,7 @@ def is_panel_expert(assessment: RenewalAssessment, user) -> bool:
 @transaction.atomic
 def save_review_scores(*, assessment_id: int, actor, values: dict) -> RenewalAssessment:
     """The reviewers' score per item beside the self score [000 §4(2), 004 §3(4)]."""
-    assessment = _lock(assessment_id)
+    assessment = lock(assessment_id)
     if not is_panel_expert(assessment, actor):
         raise PermissionDenied
     if assessment.state != S.EXPERT_REVIEW:
@@ -225,7 +226,7 @@ def save_review_scores(*, assessment_id: int, actor, values: dict) -> RenewalAss
 def submit_opinion(*, assessment_id: int, actor, document_reviewed: bool, report_heard: bool, site_checked: bool,
                    opinion: str) -> PanelMember:
     """Each expert records the methods used (资料审阅, 听取汇报, 现场核查) and an opinion [000 §4(2)]."""
-    assessment = _lock(assessment_id)
+    assessment = lock(assessment_id)
     seat = assessment.panel.filter(expert=actor).first()
     if seat is None:
         raise PermissionDenied
@@ -245,7 +246,7 @@ def submit_opinion(*, assessment_id: int, actor, document_reviewed: bool, report
 @transaction.atomic
 def assign_panel(*, assessment_id: int, actor, experts: list) -> list[PanelMember]:
     """The city forms the panel; an expert working for the agency may not sit on it."""
-    assessment = _lock(assessment_id)
+    assessment = lock(assessment_id)
     if not filing_perm.is_city_reviewer(assessment, actor):
         raise PermissionDenied
     if assessment.state not in (S.ACCEPTED, S.EXPERT_REVIEW):
@@ -265,7 +266,7 @@ def assign_panel(*, assessment_id: int, actor, experts: list) -> list[PanelMembe
 @transaction.atomic
 def add_attachment(*, assessment_id: int, actor, type: str, upload, item_id: int | None = None) -> Attachment:
     """A renewal material [004 §3(2)] or an item's evidence, content-checked and size-limited."""
-    assessment = _lock(assessment_id)
+    assessment = lock(assessment_id)
     _require_agency_editing(assessment, actor)
     if type not in AttachmentType.values:
         raise ValidationError(_("材料类型不正确。"))
@@ -283,24 +284,6 @@ def add_attachment(*, assessment_id: int, actor, type: str, upload, item_id: int
 
 
 # ----- transitions ------------------------------------------------------------------------------
-def may(method, user) -> bool:
-    """The actor's permission on the object for this transition, conditions aside (django-fsm's
-    `has_transition_perm` also checks the conditions, which would hide the reason for a refusal)."""
-    meta = method._django_fsm
-    instance = method.__self__
-    return meta.has_transition_perm(instance, meta.field.get_state(instance), user)
-
-
-def available_actions(assessment: RenewalAssessment, user) -> list[tuple[str, str]]:
-    """The buttons `user` may press now; conditions are checked on submit so the refusal says why."""
-    out = []
-    for name, label in ACTIONS.items():
-        method = getattr(assessment, name)
-        if can_proceed(method, check_conditions=False) and may(method, user):
-            out.append((name, label))
-    return out
-
-
 def _refusal(assessment: RenewalAssessment, action: str, today: datetime.date) -> str:
     if action == "submit":
         return _("申请尚不完整，请补齐后再提交：") + "；".join(assessment.completeness_problems())
@@ -316,52 +299,68 @@ def _refusal(assessment: RenewalAssessment, action: str, today: datetime.date) -
     return _("当前条件下不能进行此操作。")
 
 
+def _check(assessment: RenewalAssessment, action: str, actor, today: datetime.date) -> None:
+    """The latest application day holds when the agency submits, whether or not the sweep has run
+    [000 §5, 004 §4(3)]."""
+    if action == "submit" and assessment.round == 1 and today > timeline.latest_application_on(assessment.expires_on):
+        raise TransitionRefused(_("最迟申请日已过，不能再提交续期申请 [000 §5, 004 §4(3)]。"))
+
+
+def _effects(assessment: RenewalAssessment, action: str, before: str, actor, comment: str,
+             today: datetime.date) -> None:
+    if action in ("forward", "return_to_agency"):
+        assessment.pre_review_opinion = comment
+    if action in ("decide_pass", "decide_fail"):
+        assessment.decision_reasons, assessment.decided_by = comment, actor
+        _publish_result(assessment, actor=actor, today=today)
+
+
+def _after_save(assessment: RenewalAssessment, action: str, before: str, actor, today: datetime.date) -> None:
+    if assessment.state in (S.PASSED, S.FAILED) and OUTCOME_HOOK:
+        OUTCOME_HOOK[0](assessment, today=today)
+
+
+def _notify(assessment: RenewalAssessment, before: str, comment: str) -> None:
+    notify_assessment_parties(assessment, f"期满评估：{assessment.agency.name} {_label(before)} → "
+                                          f"{_label(assessment.state)}", comment)
+
+
+# What a result does to the filing lives in `assessments.outcomes`, which builds on these services
+# and plugs itself in here when it is imported (assessments/apps.py), so neither imports the other.
+OUTCOME_HOOK: list = []
+
+MACHINE = transitions.Machine(
+    model=RenewalAssessment,
+    audit_prefix="renewal",
+    noun=gettext_lazy("该评估"),
+    actions=ACTIONS,
+    system_actions=frozenset({"close_notice"}),
+    comment_required=frozenset(COMMENT_REQUIRED),
+    select_related=("agency", "region", "filing", "rubric"),
+    refusal=_refusal,
+    check=_check,
+    effects=_effects,
+    after_save=_after_save,
+    notify=_notify,
+)
+SYSTEM_LABELS = {"close_notice": gettext_lazy("结果公示期满，结果生效")}
+
+
+def may(method, user) -> bool:
+    return transitions.may(method, user)
+
+
+def available_actions(assessment: RenewalAssessment, user) -> list[tuple[str, str]]:
+    """The buttons `user` may press now; conditions are checked on submit so the refusal says why."""
+    return transitions.available_actions(MACHINE, assessment, user)
+
+
 def perform(*, assessment_id: int, action: str, actor=None, comment: str = "",
             today: datetime.date | None = None, expected_state: str | None = None) -> RenewalAssessment:
-    """Carry out one transition of a renewal; `actor=None` is the system (the deadline sweep)."""
-    if action not in ACTIONS and actor is not None:
-        raise PermissionDenied
-    today = today or timezone.localdate()
-    comment = (comment or "").strip()
-    try:
-        with transaction.atomic():
-            assessment = _lock(assessment_id)
-            method = getattr(assessment, action)
-            moved = expected_state and assessment.state != expected_state
-            if moved or not can_proceed(method, check_conditions=False):
-                raise AlreadyDecided(_("该评估已由他人处理，当前状态为“%(state)s”，您的操作未执行。")
-                                     % {"state": _label(assessment.state)})
-            if actor is not None and not may(method, actor):
-                raise PermissionDenied
-            if action in COMMENT_REQUIRED and not comment:
-                raise TransitionRefused(_("此操作须填写意见或理由。"))
-            if action == "submit" and today > timeline.latest_application_on(assessment.expires_on) \
-                    and assessment.round == 1:
-                raise TransitionRefused(_("最迟申请日已过，不能再提交续期申请 [000 §5, 004 §4(3)]。"))
-            if not can_proceed(method):
-                raise TransitionRefused(_refusal(assessment, action, today))
-            before = assessment.state
-            method(today)
-            if comment:
-                assessment.last_comment = comment
-            if action in ("forward", "return_to_agency"):
-                assessment.pre_review_opinion = comment
-            if action in ("decide_pass", "decide_fail"):
-                assessment.decision_reasons, assessment.decided_by = comment, actor
-                _publish_result(assessment, actor=actor, today=today)
-            assessment.save()
-            record(f"renewal.{action}", assessment, actor=actor, comment=comment,
-                   data={"from": before, "to": assessment.state})
-            if assessment.state in (S.PASSED, S.FAILED):
-                from assessments.outcomes import take_effect  # outcomes build on these services
-
-                take_effect(assessment, today=today)
-            with override(settings.LANGUAGE_CODE):
-                notify_assessment_parties(assessment, f"期满评估：{assessment.agency.name} {_label(before)} → "
-                                                      f"{_label(assessment.state)}", assessment.last_comment)
-    except ConcurrentTransition as exc:
-        raise AlreadyDecided(_("该评估已由他人处理，您的操作未执行，请刷新后查看。")) from exc
-    return assessment
+    """Carry out one transition of a renewal (`portal.transitions.perform`); `actor=None` is the
+    system (the deadline sweep), which may only close the notice of results."""
+    return transitions.perform(MACHINE, pk=assessment_id, action=action, actor=actor, comment=comment, today=today,
+                               expected_state=expected_state)
 
 
 def _publish_result(assessment: RenewalAssessment, *, actor, today: datetime.date) -> None:

@@ -147,7 +147,7 @@ def _add_connection_without_indexes() -> None:
 def _use_indexes(indexed: bool) -> None:
     from filings import directory
 
-    directory.DATABASE = "default" if indexed else "noindex"
+    directory.entries.DATABASE = "default" if indexed else "noindex"
 
 
 def time_searches(runs: int) -> list[tuple[int, dict[bool, list[float]]]]:

@@ -17,5 +17,6 @@ class FilingsConfig(AppConfig):
         deadlines.register("filings", filing_deadlines.sweep)
         deadlines.register("receipts", lambda today: receipts.render_pending())
         demo.register("filings", filing_demo.seed)
-        for module in ("panels_agency", "panels_review"):  # dashboard panels, each registers itself
+        for module in ("panels.agency", "panels.review"):  # dashboard panels, each registers itself
             import_module(f"filings.{module}")
+        import_module("filings.audit_actions")  # the audit vocabulary

@@ -9,17 +9,16 @@ same place); views and tests call these, never the transitions directly."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django.utils.translation import gettext_lazy
 
 from filings import permissions as perm
 from filings.models import Agency, ChangeRequest, Examiner, Filing, ScopeItem
 from filings.receipts import issue_receipt
 from filings.selectors import parties
-from filings.services import AlreadyDecided, TransitionRefused
+from portal import transitions
+from portal.transitions import TransitionRefused
 from portal.audit import record
 from portal.models import Occupation, SkillLevel
 from portal.notifications import notify
@@ -196,52 +195,49 @@ def create_change_request(*, filing_id: int, actor, reason: str, add: list[dict]
     return change
 
 
+def _lock_filing(change: ChangeRequest) -> None:
+    """Approval changes the filing too: lock it with the change request."""
+    change.filing = (Filing.objects.select_for_update().select_related("agency", "region")
+                     .get(pk=change.filing_id))
+
+
+def _effects(change: ChangeRequest, action: str, before: str, actor, comment: str, today) -> None:
+    if action == "approve":
+        _apply(change, actor=actor)
+
+
+def _notify(change: ChangeRequest, before: str, comment: str) -> None:
+    filing = change.filing
+    notify(parties(filing), subject=f"变更备案：{filing.agency.name} {CR(before).label} → {change.get_state_display()}",
+           body=comment, url=f"/changes/{change.pk}/")
+
+
+MACHINE = transitions.Machine(
+    model=ChangeRequest,
+    audit_prefix="change",
+    noun=gettext_lazy("该变更申请"),
+    actions=ACTIONS,
+    comment_required=frozenset(COMMENT_REQUIRED),
+    passes_today=False,
+    prepare=_lock_filing,
+    refusal=lambda change, action, today: _("备案已不在有效期内，不能办理变更 [002 §13]。"),
+    effects=_effects,
+    notify=_notify,
+    audit_data=lambda change, action, before: {"filing": change.filing_id},
+)
+
+
 def available_actions(change: ChangeRequest, user) -> list[tuple[str, str]]:
-    return [(name, label) for name, label in ACTIONS.items()
-            if can_proceed(getattr(change, name), check_conditions=False)
-            and has_transition_perm(getattr(change, name), user)]
+    return transitions.available_actions(MACHINE, change, user)
 
 
 def act(*, change_id: int, action: str, actor, comment: str = "", expected_state: str | None = None) -> ChangeRequest:
     """One step of a change request. Approval applies the change and re-issues the receipt in the
     same transaction; if the change breaks a scope rule, nothing is applied and the city is told why."""
-    if action not in ACTIONS:
+    if actor is None:
         raise PermissionDenied
-    comment = (comment or "").strip()
-    try:
-        with transaction.atomic():
-            change = ChangeRequest.objects.select_for_update().get(pk=change_id)
-            filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=change.filing_id)
-            change.filing = filing
-            method = getattr(change, action)
-            if expected_state and change.state != expected_state:
-                raise AlreadyDecided(_("该变更申请已由他人处理，当前状态为“%(state)s”，您的操作未执行。")
-                                     % {"state": change.get_state_display()})
-            if not can_proceed(method, check_conditions=False):
-                raise TransitionRefused(_("该变更申请当前状态为“%(state)s”，不能%(action)s。")
-                                       % {"state": change.get_state_display(), "action": ACTIONS[action]})
-            if not has_transition_perm(method, actor):
-                raise PermissionDenied
-            if action in COMMENT_REQUIRED and not comment:
-                raise TransitionRefused(_("此操作须填写意见或理由。"))
-            if not can_proceed(method):
-                raise TransitionRefused(_("备案已不在有效期内，不能办理变更 [002 §13]。"))
-            before = change.state
-            method()
-            if comment:
-                change.last_comment = comment
-            if action == "approve":
-                _apply(change, actor=actor)
-            change.save()
-            record(f"change.{action}", change, actor=actor, comment=comment,
-                   data={"from": before, "to": change.state, "filing": filing.pk})
-            with override(settings.LANGUAGE_CODE):  # stored messages: in the portal's language
-                notify(parties(filing),
-                       subject=f"变更备案：{filing.agency.name} {CR(before).label} → {change.get_state_display()}",
-                       body=comment, url=f"/changes/{change.pk}/")
-    except ConcurrentTransition as exc:
-        raise AlreadyDecided(_("该变更申请已由他人处理，您的操作未执行，请刷新后查看。")) from exc
-    return change
+    return transitions.perform(MACHINE, pk=change_id, action=action, actor=actor, comment=comment,
+                               expected_state=expected_state)
 
 
 def _apply(change: ChangeRequest, *, actor) -> None:

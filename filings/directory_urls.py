@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from filings import views_directory as views
+from filings.views import directory as views
 
 app_name = "directory"
 urlpatterns = [

@@ -1,6 +1,7 @@
-"""Multi-object actions on filings. Every state change goes through `perform(...)`: it locks the
-filing, checks the actor's permission on the object, calls the transition, saves, writes the audit
-entry and notifies the parties after commit — one path for views, admin, tasks and commands."""
+"""Multi-object actions on filings. Every state change goes through the shared transition machinery
+(`portal.transitions`, with the filing's `MACHINE` below): lock the filing, check the actor's
+permission on the object, call the transition, save, write the audit entry and notify the parties
+— one path for views, admin, tasks and commands."""
 
 from __future__ import annotations
 
@@ -9,29 +10,27 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import can_proceed
 
 from filings import notices, numbering, receipts
 from filings.choices import FilingState
-from filings.models import Filing
+from filings.models import Filing, Objection
+from filings.selection import selection_conflicts
 from filings.selectors import parties, recipients_for_many
-from portal.audit import Event, record, record_many
+from portal import transitions
+from portal.audit import Event, record_many
 from portal.models import pinned_policy
 from portal.notifications import notify, notify_many
+from portal.transitions import AlreadyDecided, Busy, TransitionRefused
+
+__all__ = ["ACTIONS", "LIFECYCLE_ACTIONS", "MACHINE", "AlreadyDecided", "Busy", "TransitionRefused",
+           "apply_lifecycle", "available_actions", "change_in_force", "notify_parties", "perform", "perform_batch"]
 
 S = FilingState
-
-
-class TransitionRefused(Exception):
-    """A user-facing refusal, in the reader's language (Chinese by default), that changes nothing."""
-
-
-class AlreadyDecided(TransitionRefused):
-    """Someone else moved the filing first."""
-
 
 # Actions a person may take from a screen, with the label of the button.
 ACTIONS = {
@@ -53,40 +52,36 @@ ACTIONS = {
 # Decisions that go against the agency, or an opinion that travels with the filing, need a comment.
 COMMENT_REQUIRED = {"request_supplement", "refuse_acceptance", "refuse", "return_to_agency", "reopen_review",
                     "forward", "withdraw"}
+# The filing's later lifecycle [SPEC §4–5]: effects of a renewal outcome, or decisions of the city.
+LIFECYCLE_ACTIONS = {
+    "suspend": gettext_lazy("暂停运作"),
+    "order_rectification": gettext_lazy("责令限期整改"),
+    "resume": gettext_lazy("恢复运作"),
+    "expire": gettext_lazy("期满终止"),
+    "terminate": gettext_lazy("终止备案"),
+    "cancel": gettext_lazy("注销备案"),
+}
+# What the system does on its own: the deadline sweep [002 §10, 003 §7] and the effects of a renewal
+# outcome [000 §5, 004 §4]. Never a cancellation: the city decides that [003 §22].
+SYSTEM_ACTIONS = frozenset({"deem_accepted", "abandon", "complete_notice", "expire", "suspend", "resume",
+                            "terminate", "reinstate"})
+# Labels of the transitions only the system takes, for the audit trail.
+SYSTEM_LABELS = {
+    "deem_accepted": gettext_lazy("逾期未作出决定，视为受理"),
+    "abandon": gettext_lazy("逾期未补正，视为放弃申请"),
+    "complete_notice": gettext_lazy("公示期满无异议，予以备案"),
+    "reinstate": gettext_lazy("逾期申请续期并通过，恢复备案"),
+}
 
 
 def _label(state: str) -> str:
     return str(FilingState(state).label)
 
 
-def _may(method, user) -> bool:
-    """The transition's permission alone: django-fsm's has_transition_perm also checks conditions, which
-    would turn "incomplete" into "forbidden" instead of a refusal that lists what is missing."""
-    meta, filing = method._django_fsm, method.__self__
-    return meta.has_transition_perm(filing, meta.field.get_state(filing), user)
-
-
-def available_actions(filing: Filing, user) -> list[tuple[str, str]]:
-    """The buttons `user` may press on `filing` now (permission and source state; conditions are
-    checked on submit so that the refusal can say what is missing)."""
-    out = []
-    for name, label in ACTIONS.items():
-        method = getattr(filing, name)
-        if can_proceed(method, check_conditions=False) and _may(method, user):
-            if name == "approve" and filing.notice_required():
-                continue
-            if name == "approve_for_notice" and not filing.notice_required():
-                continue
-            out.append((name, label))
-    return out
-
-
-def _refusal(filing: Filing, action: str) -> str:
+def _refusal(filing: Filing, action: str, today: datetime.date) -> str:
     if action in ("submit", "supplement"):
         return _("申请尚不完整，请补齐后再提交：") + "；".join(filing.completeness_problems())
     if action in ("approve", "approve_for_notice"):
-        from filings.selection import selection_conflicts
-
         parts = [_("%(occupation)s已有 %(count)s 家社会培训评价组织（上限 %(limit)s 家）：")
                  % {"occupation": c["occupation"].name, "count": len(c["holders"]), "limit": c["limit"]}
                  + "、".join(f.agency.name for f in c["holders"]) for c in selection_conflicts(filing)]
@@ -100,59 +95,63 @@ def _refusal(filing: Filing, action: str) -> str:
     return _("当前条件下不能进行此操作")
 
 
-def perform(*, filing_id: int, action: str, actor=None, comment: str = "",
-            today: datetime.date | None = None, expected_state: str | None = None) -> Filing:
-    """Carry out one transition. `actor=None` is the system (deadline sweep); a person's permission
-    is checked on the object. `expected_state` is the state the person saw when deciding: if the
-    filing moved since, they are told plainly that someone else already decided."""
-    if action not in ACTIONS and actor is not None:
-        raise PermissionDenied
-    today = today or timezone.localdate()
-    comment = (comment or "").strip()
-    try:
-        with transaction.atomic():
-            filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
-            method = getattr(filing, action)
-            if (expected_state and filing.state != expected_state) or not can_proceed(method, check_conditions=False):
-                raise AlreadyDecided(_("该备案已由他人处理，当前状态为“%(state)s”，您的操作未执行。")
-                                     % {"state": _label(filing.state)})
-            if actor is not None and not _may(method, actor):
-                raise PermissionDenied
-            if action in COMMENT_REQUIRED and not comment:
-                raise TransitionRefused(_("此操作须填写意见或理由。"))
-            if not can_proceed(method):
-                raise TransitionRefused(_refusal(filing, action))
-            before = filing.state
-            method(today)
-            if comment:
-                filing.last_comment = comment
-            if filing.state == S.PUBLIC_NOTICE:
-                notices.add_to_notice(filing, actor=actor, today=today)
-            entering_force = filing.state == S.ACTIVE and before in (S.SELECTION, S.PUBLIC_NOTICE)
-            if entering_force:
-                numbering.assign_number(filing)
-            filing.save()
-            if entering_force:
-                receipts.issue_receipt(filing, reason="备案")
-            record(f"filing.{action}", filing, actor=actor, comment=comment,
-                   data={"from": before, "to": filing.state})
-            notify_parties(filing, before)
-    except ConcurrentTransition as exc:
-        raise AlreadyDecided(_("该备案已由他人处理，您的操作未执行，请刷新后查看。")) from exc
-    return filing
+def _effects(filing: Filing, action: str, before: str, actor, comment: str, today: datetime.date) -> None:
+    """What a step does beyond the state: into the public notice, and the filing number on
+    entering force [001 §3(3-4), 002 §12]."""
+    if filing.state == S.PUBLIC_NOTICE:
+        notices.add_to_notice(filing, actor=actor, today=today)
+    if filing.state == S.ACTIVE and before in (S.SELECTION, S.PUBLIC_NOTICE):
+        numbering.assign_number(filing)
 
 
-def notify_parties(filing: Filing, before: str) -> None:
-    """The agency's staff and the reviewers who act on the filing hear of every change. Stored messages
-    are written in the portal's language (Chinese), whatever language the actor reads."""
-    with override(settings.LANGUAGE_CODE):
-        _notify_parties(filing, before)
+def _after_save(filing: Filing, action: str, before: str, actor, today: datetime.date) -> None:
+    if filing.state == S.ACTIVE and before in (S.SELECTION, S.PUBLIC_NOTICE):
+        receipts.issue_receipt(filing, reason="备案")
 
 
-def _notify_parties(filing: Filing, before: str) -> None:
+def _notify(filing: Filing, before: str, comment: str) -> None:
+    """The agency's staff and the reviewers who act on the filing hear of every change, each message
+    with the words of its own step."""
     notify(parties(filing),
            subject=f"备案状态变更：{filing.agency.name} {_label(before)} → {_label(filing.state)}",
-           body=filing.last_comment, url=f"/filings/{filing.pk}/")
+           body=comment, url=f"/filings/{filing.pk}/")
+
+
+MACHINE = transitions.Machine(
+    model=Filing,
+    audit_prefix="filing",
+    noun=gettext_lazy("该备案"),
+    actions={**ACTIONS, **LIFECYCLE_ACTIONS},
+    system_actions=SYSTEM_ACTIONS,
+    comment_required=frozenset(COMMENT_REQUIRED | set(LIFECYCLE_ACTIONS)),
+    select_related=("agency", "region"),
+    refusal=_refusal,
+    effects=_effects,
+    after_save=_after_save,
+    notify=_notify,
+)
+
+
+def available_actions(filing: Filing, user) -> list[tuple[str, str]]:
+    """The buttons `user` may press on `filing` now (permission and source state; conditions are
+    checked on submit so that the refusal can say what is missing)."""
+    notice = filing.notice_required()
+    return [(name, label) for name, label in transitions.available_actions(MACHINE, filing, user, among=ACTIONS)
+            if not (name == "approve" and notice) and not (name == "approve_for_notice" and not notice)]
+
+
+def perform(*, filing_id: int, action: str, actor=None, comment: str = "",
+            today: datetime.date | None = None, expected_state: str | None = None) -> Filing:
+    """Carry out one transition of a filing (`portal.transitions.perform`). `actor=None` is the
+    system, which may take only `SYSTEM_ACTIONS`; a person's permission is checked on the object."""
+    return transitions.perform(MACHINE, pk=filing_id, action=action, actor=actor, comment=comment, today=today,
+                               expected_state=expected_state)
+
+
+def notify_parties(filing: Filing, before: str, comment: str | None = None) -> None:
+    """Tell the parties of a change made outside `perform` (a renewal passing), in the portal's language."""
+    with override(settings.LANGUAGE_CODE):
+        _notify(filing, before, filing.last_comment if comment is None else comment)
 
 
 # Every field a timed transition may change. Filings moved by the same rule on the same day mostly
@@ -179,10 +178,7 @@ def perform_batch(*, action: str, filing_ids: list[int], today: datetime.date) -
     free, call the transition on each, then one UPDATE, one audit insert and one batch of
     notifications. Filings a person is deciding right now (locked) are left for the next run.
     Returns how many moved."""
-    from django.db.models import Exists, OuterRef
-
-    from filings.models import Objection
-
+    transitions.require_system_action(MACHINE, action)
     with transaction.atomic(), pinned_policy():
         filings = list(
             Filing.objects.select_for_update(skip_locked=True, of=("self",))
@@ -207,7 +203,8 @@ def perform_batch(*, action: str, filing_ids: list[int], today: datetime.date) -
         numbering.assign_numbers(entering_force)
         _write_back([f for f, _ in moved])
         receipts.issue_receipts(entering_force, reason="备案")
-        record_many(Event(f"filing.{action}", f, None, "", {"from": before, "to": f.state}) for f, before in moved)
+        record_many(Event(MACHINE.audit_action(action), f, None, "", {"from": before, "to": f.state})
+                    for f, before in moved)
         recipients = recipients_for_many([f for f, _ in moved])
         with override(settings.LANGUAGE_CODE):
             _notify_batch(moved, recipients)
@@ -219,27 +216,10 @@ def _notify_batch(moved, recipients) -> None:
                  f.get_state_display() + "（系统按时限自动处理）", f"/filings/{f.pk}/") for f, before in moved)
 
 
-# The filing's later lifecycle [SPEC §4–5]: effects of a renewal outcome, or decisions of the city.
-LIFECYCLE_ACTIONS = {
-    "suspend": gettext_lazy("暂停运作"),
-    "order_rectification": gettext_lazy("责令限期整改"),
-    "resume": gettext_lazy("恢复运作"),
-    "expire": gettext_lazy("期满终止"),
-    "terminate": gettext_lazy("终止备案"),
-    "cancel": gettext_lazy("注销备案"),
-}
-
-
 def apply_lifecycle(filing: Filing, action: str, *, today: datetime.date, actor=None, comment: str = "") -> Filing:
-    """Call one lifecycle transition on a filing the caller holds locked; save, audit, notify.
-    A filing that ends leaves the directory in this same transaction (a live query on the state)."""
-    before = filing.state
-    getattr(filing, action)(today)
-    filing.last_comment = comment
-    filing.save()
-    record(f"filing.{action}", filing, actor=actor, comment=comment, data={"from": before, "to": filing.state})
-    notify_parties(filing, before)
-    return filing
+    """Call one lifecycle transition on a filing the caller holds locked (a renewal's outcome); save,
+    audit, notify. A filing that ends leaves the directory in this same transaction."""
+    return transitions.apply(MACHINE, filing, action, actor=actor, comment=comment, today=today)
 
 
 def change_in_force(*, filing_id: int, action: str, actor=None, comment: str = "",
@@ -249,21 +229,4 @@ def change_in_force(*, filing_id: int, action: str, actor=None, comment: str = "
     the filing's jurisdiction and give reasons; `actor=None` is the system (a renewal's effect)."""
     if action not in LIFECYCLE_ACTIONS:
         raise PermissionDenied
-    comment = (comment or "").strip()
-    today = today or timezone.localdate()
-    try:
-        with transaction.atomic():
-            filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
-            if actor is not None:
-                from filings.permissions import is_city_reviewer
-
-                if not is_city_reviewer(filing, actor):
-                    raise PermissionDenied
-                if not comment:
-                    raise TransitionRefused(_("此操作须填写意见或理由。"))
-            if not can_proceed(getattr(filing, action)):
-                raise AlreadyDecided(_("该备案当前状态为“%(state)s”，不能%(action)s。")
-                                     % {"state": filing.get_state_display(), "action": LIFECYCLE_ACTIONS[action]})
-            return apply_lifecycle(filing, action, today=today, actor=actor, comment=comment)
-    except ConcurrentTransition as exc:
-        raise AlreadyDecided(_("该备案已由他人处理，请刷新后查看。")) from exc
+    return perform(filing_id=filing_id, action=action, actor=actor, comment=comment, today=today)

@@ -53,6 +53,13 @@ def _eager_tasks():
     app.conf.task_always_eager = True
 
 
+def city():
+    """The city reviewer of the shared world, for tests that end a filing as the city decides."""
+    from portal.models import User
+
+    return User.objects.get(username="city")
+
+
 class World:
     """Names for everything the tests talk about."""
 

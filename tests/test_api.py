@@ -24,7 +24,7 @@ def listed(world):
     w.active = w.filing(state=S.ACTIVE, occupations=[w.electrician, w.lathe])
     w.suspended = w.filing(agency=w.xuhui_social, state=S.ACTIVE, occupations=[w.carer],
                            level_from=SkillLevel.LEVEL_5, level_to=SkillLevel.LEVEL_4)
-    perform(filing_id=w.suspended.pk, action="suspend", actor=None, comment="暂停")
+    perform(filing_id=w.suspended.pk, action="suspend", actor=w.city, comment="暂停")
     w.filing(agency=w.soe, state=S.EXPERT_REVIEW)
     return w
 
@@ -93,7 +93,7 @@ def test_detail_by_filing_number(client, listed):
 
 def test_a_cancelled_filing_answers_gone(client, listed):
     """[003 §7, 001 §3(4)]: cancelled filings leave the directory; the number says so."""
-    perform(filing_id=listed.active.pk, action="cancel", actor=None, comment="自愿注销")
+    perform(filing_id=listed.active.pk, action="cancel", actor=listed.city, comment="自愿注销")
     response = client.get(f"/api/v1/directory/{listed.active.number}/")
     assert response.status_code == 410
     assert response.json()["status"] == "cancelled" and "已移出机构目录" in response.json()["detail"]

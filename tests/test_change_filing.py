@@ -147,7 +147,7 @@ def test_the_rules_are_checked_again_when_the_city_approves(world, active):
 
 def test_only_an_in_force_filing_can_be_changed(world, active):
     """[002 §13]: during validity."""
-    perform(filing_id=active.pk, action="cancel", actor=None)
+    perform(filing_id=active.pk, action="cancel", actor=world.city, comment="注销 [003 §22]")
     with pytest.raises(TransitionRefused, match="有效期内"):
         create_change_request(filing_id=active.pk, actor=world.pudong_clerk, reason="迁址",
                               details={"address": "新地址"})

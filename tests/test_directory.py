@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from filings.choices import FilingState as S
 from filings.services import perform
 from portal.models import AuditEntry, SkillLevel
+from tests.conftest import city
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +24,7 @@ def _fresh_counters():
 
 
 def _end(filing, action):
-    return perform(filing_id=filing.pk, action=action, actor=None, comment="测试")
+    return perform(filing_id=filing.pk, action=action, actor=city(), comment="测试")
 
 
 @pytest.fixture

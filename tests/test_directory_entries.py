@@ -14,12 +14,13 @@ from filings.choices import FilingState as S
 from filings.models import DirectoryEntry, DirectoryTotal, Filing, Material, ScopeItem
 from filings.services import perform, perform_batch
 from portal.models import SkillLevel
+from tests.conftest import city
 
 pytestmark = pytest.mark.postgres
 
 
 def _end(filing, action):
-    return perform(filing_id=filing.pk, action=action, actor=None, comment="测试")
+    return perform(filing_id=filing.pk, action=action, actor=city(), comment="测试")
 
 
 def _keys(filing) -> set[str]:

@@ -49,7 +49,7 @@ def test_a_number_is_assigned_once(world):
 def test_a_number_is_never_reused_after_its_filing_ends(world):
     """[002 §12]: the cancelled filing keeps its number and the next filing gets a new one."""
     first = world.filing(state=S.ACTIVE)
-    perform(filing_id=first.pk, action="cancel", actor=None)
+    perform(filing_id=first.pk, action="cancel", actor=world.city, comment="注销 [003 §22]")
     first.refresh_from_db()
     assert first.state == S.CANCELLED
     second = world.filing(agency=world.soe, state=S.ACTIVE)

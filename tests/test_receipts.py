@@ -18,6 +18,7 @@ from filings.receipt_pdf import render_and_store
 from filings.receipts import issue_receipt
 from filings.services import perform
 from portal.models import AuditEntry
+from tests.conftest import city
 
 
 def pdf_text(data: bytes) -> str:
@@ -100,7 +101,7 @@ def test_a_reissue_makes_v2_and_the_verification_page_calls_v1_superseded(client
 
 def test_the_receipt_is_revoked_when_the_filing_ends(client, active):
     """[003 §7, 003 §22]: a cancelled filing's receipt no longer proves a filing."""
-    perform(filing_id=active.pk, action="cancel", actor=None)
+    perform(filing_id=active.pk, action="cancel", actor=city(), comment="注销 [003 §22]")
     page = client.get(reverse("filings:receipt_verify", args=[active.number]), {"v": 1}).content.decode()
     assert "该回执已失效" in page and "已注销" in page
     assert "该回执为现行有效版本" not in page

@@ -59,9 +59,9 @@ def _fresh_counters():
 def directory(world):
     active = world.filing(state=S.ACTIVE, occupations=[world.electrician])
     suspended = world.filing(agency=world.xuhui_social, state=S.ACTIVE, occupations=[world.carer])
-    perform(filing_id=suspended.pk, action="suspend", actor=None, comment="暂停评价")
+    perform(filing_id=suspended.pk, action="suspend", actor=world.city, comment="暂停评价")
     rectifying = world.filing(agency=world.school, state=S.ACTIVE, occupations=[world.electrician])
-    perform(filing_id=rectifying.pk, action="order_rectification", actor=None, comment="限期整改")
+    perform(filing_id=rectifying.pk, action="order_rectification", actor=world.city, comment="限期整改")
     return active
 
 

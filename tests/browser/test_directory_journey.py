@@ -44,7 +44,7 @@ def test_the_public_finds_an_electrician_agency_in_pudong_and_verifies_its_recei
 def test_a_revoked_receipt_is_reported_as_revoked(page, world):
     """[003 §7, 001 §3(4)]: a cancelled filing leaves the directory and its receipt no longer holds."""
     filing = world.filing(state=S.ACTIVE, occupations=[world.electrician])
-    perform(filing_id=filing.pk, action="cancel", actor=None, comment="自愿注销")
+    perform(filing_id=filing.pk, action="cancel", actor=world.city, comment="自愿注销")
 
     page.goto("/directory/")
     page.get_by_label("机构名称").fill("浦江")

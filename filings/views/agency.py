@@ -22,10 +22,10 @@ from django.views.decorators.http import require_POST
 
 from filings import agency_services, services
 from filings.choices import EDITABLE, ENDED, FilingState, MaterialType
-from filings.forms import (AccountForm, AgencyForm, DetailsForm, ExaminersForm, FacilitiesForm, MaterialForm,
+from filings.forms.agency import (AccountForm, AgencyForm, DetailsForm, ExaminersForm, FacilitiesForm, MaterialForm,
                            PledgeForm, ScopeFormSet)
 from filings.models import Material, required_material_types
-from filings.panels_agency import next_step
+from filings.panels.agency import next_step
 from filings.selectors import agencies_visible_to, filings_visible_to
 from filings.uploads import EXTENSIONS
 from portal.audit import record

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from filings import panel_services, services
 from filings.choices import FilingState
-from filings.forms_review import ExpertReviewForm
+from filings.forms.review import ExpertReviewForm
 from filings.models import ExpertAssignment
 from portal.models import Role
 

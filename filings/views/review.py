@@ -13,14 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from filings import panel_services, permissions, selection, services, worklist
 from filings.choices import EDITABLE, ENDED, FilingState, Route
-from filings.forms_review import ActionForm, PanelForm, WorklistFilterForm
+from filings.forms.review import ActionForm, PanelForm, WorklistFilterForm
 from filings.models import ExpertAssignment, Filing, Objection, ScopeItem
 from filings.selectors import filings_visible_to
+from portal import audit_actions
 from portal.models import AuditEntry, PolicyProfile, Role
 
 S = FilingState
@@ -32,16 +33,6 @@ BADGES = {
     S.ABANDONED: "badge-muted", S.WITHDRAWN: "badge-muted", S.EXPIRED: "badge-muted",
 }
 # Titles of the timeline's entries that are not buttons (services.ACTIONS names those).
-EVENT_TITLES = {
-    "filing.deem_accepted": gettext_lazy("逾期未作出决定，视为受理"),
-    "filing.abandon": gettext_lazy("逾期未补正，视为放弃申请"),
-    "filing.complete_notice": gettext_lazy("公示期满无异议，予以备案"),
-    "filing.assign_panel": gettext_lazy("指派专家组"),
-    "filing.expert_review.save": gettext_lazy("专家保存评审记录"),
-    "filing.expert_review.submit": gettext_lazy("专家提交评审意见"),
-    "notice.objection": gettext_lazy("收到公示异议"),
-    "notice.objection_resolve": gettext_lazy("核实公示异议"),
-}
 # Entries whose comments only the city sees: individual experts' opinions and objectors' words.
 CITY_ONLY_COMMENTS = ("filing.expert_review.", "notice.objection")
 REVIEW_ROLES = (Role.DISTRICT, Role.INDUSTRY, Role.CITY, Role.ADMIN)
@@ -115,8 +106,7 @@ def timeline_for(filing: Filing, user) -> list[dict]:
     city = _is_city(user)
     out = []
     for entry in AuditEntry.for_object(filing).order_by("-id"):
-        name = entry.action.removeprefix("filing.")
-        title = services.ACTIONS.get(name) or EVENT_TITLES.get(entry.action) or entry.action
+        title = audit_actions.label(entry.action)
         hidden = not city and entry.action.startswith(CITY_ONLY_COMMENTS)
         to = (entry.data or {}).get("to")
         tone = ("is-danger" if to in (S.REFUSED, S.RETURNED, S.SUPPLEMENT_REQUESTED, S.ABANDONED)

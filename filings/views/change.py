@@ -24,6 +24,7 @@ from filings import permissions as perm
 from filings.models import ChangeRequest
 from filings.selectors import filings_visible_to
 from filings.services import TransitionRefused
+from portal import audit_actions
 from portal.models import AuditEntry, Occupation, Role, SkillLevel
 
 CR = ChangeRequest.State
@@ -157,11 +158,10 @@ def change_detail(request, pk: int):
     change = get_object_or_404(changes_visible_to(request.user), pk=pk)
     history = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(ChangeRequest),
                                         object_id=str(change.pk)).order_by("id")
-    labels = {f"change.{k}": v for k, v in change_services.ACTIONS.items()} | {"change.create": _("创建变更申请")}
     return render(request, "filings/change/detail.html", {
         "change": change, "filing": change.filing, "proposal": change_services.describe(change),
         "actions": change_services.available_actions(change, request.user),
-        "history": [(entry, labels.get(entry.action, entry.action)) for entry in history],
+        "history": [(entry, audit_actions.label(entry.action)) for entry in history],
         "badge": BADGES.get(change.state, "badge-muted"),
         "is_pre_review_route": change.filing.route != "city",
         "is_agency": request.user.role == Role.AGENCY,

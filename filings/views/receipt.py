@@ -19,7 +19,7 @@ from filings.models import Receipt
 from filings.ratelimit import rate_limited
 from filings.receipt_pdf import render_and_store
 from filings.selectors import filings_visible_to
-from filings.views_directory import cache_publicly
+from filings.views.directory import cache_publicly
 from portal.audit import record
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from filings.choices import ENDED, IN_FORCE, UNDER_REVIEW, FilingState
 from filings.models import Filing
+from filings.selectors import filings_visible_to
 from portal import dashboards
 from portal.models import Role
 
@@ -98,8 +99,6 @@ def next_step(filing: Filing) -> NextStep:
 
 
 def next_steps_for(user) -> list[NextStep]:
-    from filings.selectors import filings_visible_to
-
     filings = filings_visible_to(user).exclude(state__in=ENDED).prefetch_related("materials")
     steps = [next_step(f) for f in filings]
     return sorted(steps, key=lambda s: (not s.action_needed, s.due or datetime.date.max))

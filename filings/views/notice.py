@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from filings import panel_services, permissions, services, uploads
 from filings.choices import FilingState
-from filings.forms_review import ObjectionForm, ObjectionResolveForm
+from filings.forms.review import ObjectionForm, ObjectionResolveForm
 from filings.models import NoticeItem, Objection, PublicNotice
 from filings.notices import file_objection
 from filings.ratelimit import rate_limited

@@ -1,0 +1,1 @@
+"""Dashboard panels by audience; each module registers its own panels on import."""

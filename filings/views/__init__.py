@@ -1,0 +1,1 @@
+"""Screens by audience: agency, review (district, industry, city), expert, notice, receipt, change, directory (public)."""
