@@ -57,7 +57,7 @@ def _one_by_one(ids, fn) -> int:
 
 def close_notices(today: datetime.date) -> int:
     """The notice of results ran its working days with no objection pending: the result takes effect."""
-    due = (RenewalAssessment.objects.filter(state=S.NOTICE, notice_ends_on__lt=today)
+    due = (RenewalAssessment.objects.filter(**RenewalAssessment.overdue_filter("close_notice", today))
            .exclude(filing__notice_items__notice__purpose="renewal",
                     filing__notice_items__objections__state=Objection.State.PENDING)
            .order_by("pk").values_list("pk", flat=True))

@@ -15,15 +15,13 @@ S = FilingState
 
 
 def due(today: datetime.date) -> list[tuple[str, object]]:
-    return [
-        # No decision within the completeness period: deemed accepted [002 §10].
-        ("deem_accepted", Filing.objects.filter(state=S.SUBMITTED, acceptance_due__lt=today)),
-        # Not supplemented within the period: abandoned [002 §10].
-        ("abandon", Filing.objects.filter(state=S.SUPPLEMENT_REQUESTED, supplement_due__lt=today)),
-        # The notice ran its full working days with no objection pending: filed [003 §7].
-        ("complete_notice", Filing.objects.filter(state=S.PUBLIC_NOTICE, notice_ends_on__lt=today)
-         .exclude(notice_items__objections__state=Objection.State.PENDING)),
-    ]
+    """Each time limit of `Filing.TIME_LIMITS` as one query: no decision within the completeness
+    period, deemed accepted; not supplemented in time, abandoned [002 §10]; the notice ran its full
+    working days with no objection pending, filed [003 §7]. A person's action meets the same rules
+    (portal.transitions.settle_overdue)."""
+    pending = {"complete_notice": {"notice_items__objections__state": Objection.State.PENDING}}
+    return [(action, Filing.objects.filter(**Filing.overdue_filter(action, today)).exclude(**pending.get(action, {})))
+            for action, _state, _field in Filing.TIME_LIMITS]
 
 
 def sweep(today: datetime.date, batch_size: int = 500) -> int:

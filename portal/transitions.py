@@ -38,6 +38,36 @@ from portal import audit_actions
 from portal.audit import record
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class TimeLimits:
+    """A model whose time limits end in a transition of the system's (deemed acceptance, abandonment,
+    the end of a notice). `TIME_LIMITS` lists (system action, state, due-date field); the deadline
+    sweep finds what is due from the same list, and a person's action meets the rule first
+    (`perform` settles what is overdue), so a limit holds at the moment someone acts, whether or
+    not the sweep has run yet."""
+
+    TIME_LIMITS: tuple[tuple[str, str, str], ...] = ()
+
+    def overdue_action(self, today: datetime.date) -> tuple[str, datetime.date] | None:
+        """The system action whose limit has passed, with the day it took effect (the day after
+        the last day of the limit), or None."""
+        for action, state, field_name in self.TIME_LIMITS:
+            due = getattr(self, field_name)
+            if self.state == state and due is not None and due < today:
+                return action, due + ONE_DAY
+        return None
+
+    @classmethod
+    def overdue_filter(cls, action: str, today: datetime.date) -> dict:
+        """The same rule as a queryset filter, for the sweep."""
+        for name, state, field_name in cls.TIME_LIMITS:
+            if name == action:
+                return {"state": state, f"{field_name}__lt": today}
+        raise KeyError(action)
+
+
 class TransitionRefused(Exception):
     """A user-facing refusal, in the reader's language (Chinese by default), that changes nothing."""
 
@@ -154,6 +184,7 @@ def perform(machine: Machine, *, pk, action: str, actor=None, comment: str = "",
         raise PermissionDenied
     today = today or timezone.localdate()
     comment = (comment or "").strip()
+    settled = settle_overdue(machine, pk, today) if actor is not None else None
     try:
         with transaction.atomic():
             obj = lock(machine, pk)
@@ -161,6 +192,9 @@ def perform(machine: Machine, *, pk, action: str, actor=None, comment: str = "",
                 machine.prepare(obj)
             method = getattr(obj, action)
             state = getattr(obj, machine.state_field)
+            if settled and settled != action:
+                raise TransitionRefused(_("已超过办理时限，系统已按规定处理（%(what)s），您的操作未执行。")
+                                        % {"what": audit_actions.label(machine.audit_action(settled))})
             if expected_state and state != expected_state:
                 raise AlreadyDecided(_("%(noun)s已由他人处理，当前状态为“%(state)s”，您的操作未执行。")
                                      % {"noun": machine.noun, "state": machine.state_label(state)})
@@ -180,6 +214,25 @@ def perform(machine: Machine, *, pk, action: str, actor=None, comment: str = "",
             return apply(machine, obj, action, actor=actor, comment=comment, today=today)
     except ConcurrentTransition as exc:
         raise AlreadyDecided(_("%(noun)s已由他人处理，您的操作未执行，请刷新后查看。") % {"noun": machine.noun}) from exc
+
+
+def settle_overdue(machine: Machine, pk, today: datetime.date) -> str | None:
+    """Before a person acts: if a time limit of the object has passed and the sweep has not run
+    yet, take the system's transition now, in its own transaction (it stands whatever the person's
+    action then does), dated the day it took effect. Returns the action taken, or None."""
+    if not issubclass(machine.model, TimeLimits):
+        return None
+    with transaction.atomic():
+        obj = lock(machine, pk)
+        overdue = obj.overdue_action(today)
+        if overdue is None:
+            return None
+        action, effective = overdue
+        if action not in machine.system_actions or not can_proceed(getattr(obj, action)):
+            return None  # e.g. a notice with an objection pending does not end by itself
+        apply(machine, obj, action, actor=None, today=effective,
+              comment=_("时限届满（%(date)s），系统自动处理") % {"date": f"{effective:%Y-%m-%d}"})
+    return action
 
 
 def apply(machine: Machine, obj: Model, action: str, *, actor=None, comment: str = "",

@@ -15,6 +15,7 @@ from assessments.choices import AssessmentState, AttachmentType, Outcome, WrapUp
 from filings import permissions as perm
 from filings.choices import Ownership, Route
 from portal.models import PolicyProfile, StoredFile
+from portal.transitions import TimeLimits
 
 from .rubric import ZERO, Rubric, RubricItem, upload_ratio_points
 
@@ -27,9 +28,13 @@ def _percent(part: int | None, whole: int | None) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
-class RenewalAssessment(ConcurrentTransitionMixin, models.Model):
+class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
     """The renewal application (004 Annex 1), the self-assessment on a rubric, pre-review, expert
     review, the city's decision and its publication [000 §4, 004 §3]."""
+
+    # The notice of results runs its working days, then the result takes effect [000 §4(3)]; the
+    # sweep and every person's action share the rule (portal.transitions.TimeLimits).
+    TIME_LIMITS = (("close_notice", AssessmentState.NOTICE, "notice_ends_on"),)
 
     filing = models.ForeignKey("filings.Filing", verbose_name="备案", on_delete=models.PROTECT,
                                related_name="renewals")

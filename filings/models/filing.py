@@ -12,12 +12,14 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from portal.models import PolicyProfile, Region
 from portal.dates import add_months, add_years
+from portal.transitions import TimeLimits
 from portal.workdays import add_workdays
 
 from filings import permissions as perm
 from filings.choices import IN_FORCE, AgencyKind, FilingState, ManagingLevel, MaterialType, Route
 
-from .agency import Agency, route_for
+from .agency import Agency, required_material_types, route_for
+from .notices import Objection
 
 S = FilingState
 
@@ -26,9 +28,26 @@ class FilingQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(state__in=IN_FORCE)
 
+    def competing_with(self, filing: "Filing", occupation_id: int):
+        """The other social organisations' filings for this occupation in the filing's jurisdiction:
+        the field 择优遴选 counts and ranks [003 §7, 002 §11]."""
+        return (self.filter(agency__kind=AgencyKind.SOCIAL, scope__occupation_id=occupation_id,
+                            region__path__startswith=filing.region.top_path)
+                .exclude(pk=filing.pk))
 
-class Filing(ConcurrentTransitionMixin, models.Model):
+
+class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
     """备案: one agency's filing at one authority, from draft to its end."""
+
+    # The filing's time limits, shared by the deadline sweep and every person's action
+    # (portal.transitions.TimeLimits): 5 working days for the completeness check, then deemed
+    # accepted; the supplement period, then abandoned [002 §10]; the notice's working days, then
+    # filed [003 §7].
+    TIME_LIMITS = (
+        ("deem_accepted", S.SUBMITTED, "acceptance_due"),
+        ("abandon", S.SUPPLEMENT_REQUESTED, "supplement_due"),
+        ("complete_notice", S.PUBLIC_NOTICE, "notice_ends_on"),
+    )
 
     agency = models.ForeignKey(Agency, verbose_name="评价机构", on_delete=models.PROTECT, related_name="filings")
     state = FSMField("状态", max_length=30, choices=S.choices, default=S.DRAFT, protected=True, db_index=True)
@@ -87,8 +106,6 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         return self.state in IN_FORCE
 
     def missing_materials(self) -> list[str]:
-        from .scope import required_material_types
-
         present = set(self.materials.filter(superseded_at__isnull=True).values_list("type", flat=True))
         return [str(MaterialType(t).label) for t in required_material_types(self.agency) if t not in present]
 
@@ -120,14 +137,25 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         known = getattr(self, "has_pending_objections", None)  # annotated by the sweep's batch query
         if known is not None:
             return not known
-        from filings.models import Objection
-
         return not Objection.objects.filter(item__filing=self, state=Objection.State.PENDING).exists()
 
-    def selection_allows(self) -> bool:
-        from filings.selection import selection_conflicts
+    def selection_conflicts(self) -> list[dict]:
+        """For each occupation where the quota of social organisations is already used, the
+        occupation and the organisations holding it [003 §7, 002 §11]. Empty when the filing may be
+        selected (always empty for non-social agencies)."""
+        limit = PolicyProfile.active().social_orgs_per_occupation
+        if not self.is_social or not limit:
+            return []
+        conflicts = []
+        for item in self.scope.select_related("occupation"):
+            holders = Filing.objects.competing_with(self, item.occupation_id).filter(
+                state__in=[*IN_FORCE, S.PUBLIC_NOTICE]).select_related("agency")
+            if holders.count() >= limit:
+                conflicts.append({"occupation": item.occupation, "limit": limit, "holders": list(holders)})
+        return conflicts
 
-        return not selection_conflicts(self)
+    def selection_allows(self) -> bool:
+        return not self.selection_conflicts()
 
     def notice_required(self) -> bool:
         scope = PolicyProfile.active().notice_scope
@@ -261,19 +289,23 @@ class Filing(ConcurrentTransitionMixin, models.Model):
             self.pilot_until = add_months(today, profile.pilot_months)
 
     # ----- in force: the later lifecycle [SPEC §4–5] ------------------------------------------
-    @transition(field=state, source=[S.ACTIVE, S.RECTIFYING], target=S.SUSPENDED)
+    @transition(field=state, source=[S.ACTIVE, S.RECTIFYING], target=S.SUSPENDED,
+                permission=perm.is_city_reviewer)
     def suspend(self, today: datetime.date):
         """暂停评价 [003 §20, 000 §5]: stays in the directory, marked suspended."""
 
-    @transition(field=state, source=[S.ACTIVE, S.SUSPENDED], target=S.RECTIFYING)
+    @transition(field=state, source=[S.ACTIVE, S.SUSPENDED], target=S.RECTIFYING,
+                permission=perm.is_city_reviewer)
     def order_rectification(self, today: datetime.date):
         """限期整改; no evaluations while rectifying [002 §30]."""
 
-    @transition(field=state, source=[S.SUSPENDED, S.RECTIFYING], target=S.ACTIVE)
+    @transition(field=state, source=[S.SUSPENDED, S.RECTIFYING], target=S.ACTIVE,
+                permission=perm.is_city_reviewer)
     def resume(self, today: datetime.date):
         """Rectified: operations resume."""
 
-    @transition(field=state, source=list(IN_FORCE), target=S.EXPIRED)
+    @transition(field=state, source=list(IN_FORCE), target=S.EXPIRED,
+                permission=perm.is_city_reviewer)
     def expire(self, today: datetime.date):
         """Validity ran out without renewal: the filing ends and leaves the directory [000 §5, 004 §4(3)]."""
         self.ended_on = today
@@ -287,12 +319,14 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         period and passed: back in force [004 §4(3)]; validity continues from the old expiry."""
         self.ended_on = None
 
-    @transition(field=state, source=list(IN_FORCE), target=S.TERMINATED)
+    @transition(field=state, source=list(IN_FORCE), target=S.TERMINATED,
+                permission=perm.is_city_reviewer)
     def terminate(self, today: datetime.date):
         """Terminated: a failed re-assessment or a serious violation [000 §5, 000 §6(3)]."""
         self.ended_on = today
 
-    @transition(field=state, source=list(IN_FORCE), target=S.CANCELLED)
+    @transition(field=state, source=list(IN_FORCE), target=S.CANCELLED,
+                permission=perm.is_city_reviewer)
     def cancel(self, today: datetime.date):
         """注销: on one of the grounds of [003 §22], or voluntary termination [002 §31]."""
         self.ended_on = today
