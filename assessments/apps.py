@@ -8,12 +8,13 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "期满评估"
 
     def ready(self):
-        from portal import deadlines, demo
+        from portal import deadlines, demo, schedule
 
         from . import deadlines as renewal_deadlines
         from . import demo as renewal_demo
 
         deadlines.register("assessments", renewal_deadlines.sweep)
+        schedule.register("assessments", renewal_deadlines.running_deadlines)
         demo.register("assessments", renewal_demo.seed)
         import_module("assessments.panels")  # dashboard panels register themselves
         import_module("assessments.outcomes")  # a result's effect on the filing plugs into the services

@@ -20,9 +20,11 @@ from assessments import outcomes, services, timeline
 from assessments.choices import APPLIED, AssessmentState
 from assessments.models import RenewalAssessment, RenewalReminder
 from filings.choices import IN_FORCE, Route
-from filings.models import Filing, Objection
+from filings.models import Filing, Objection, PublicNotice
+from filings.selectors import parties
 from filings.services import TransitionRefused, change_in_force, perform_batch
 from portal.audit import record
+from portal.schedule import Deadline
 from portal.models import Notification, PolicyProfile, Region, Role, User
 
 S = AssessmentState
@@ -192,3 +194,23 @@ def _notify_run(kind: str, run: str) -> None:
         for role, join, where, extra in reviewers:
             cursor.execute(digest.format(join=join, where=where),
                            [d_before, d_after, "/renewals/board/", now, run, role, *extra])
+
+
+def running_deadlines(first: datetime.date, last: datetime.date) -> list:
+    """The renewals' working-day dates through first..last not yet passed: the end of the notice of
+    results [000 §4(3)] (portal/schedule.py moves them when a year's holiday schedule is loaded)."""
+    today = timezone.localdate()
+    out = []
+    for a in (RenewalAssessment.objects.filter(state=S.NOTICE, notice_ends_on__gte=max(first, today))
+              .select_related("agency", "region", "filing")):
+        item = a.filing.notice_items.filter(notice__purpose="renewal", notice__ends_on=a.notice_ends_on).select_related(
+            "notice").order_by("-id").first()
+        if item is None or item.notice.starts_on > last:
+            continue
+        out.append(Deadline(
+            label=f"期满评估结果公示截止（{a.agency.name}）", start=item.notice.starts_on, due=a.notice_ends_on,
+            save=lambda new, pk=a.pk, notice=item.notice_id: (
+                RenewalAssessment.objects.filter(pk=pk).update(notice_ends_on=new),
+                PublicNotice.objects.filter(pk=notice).update(ends_on=new)),
+            recipients=parties(a), url=f"/renewals/{a.pk}/"))
+    return out

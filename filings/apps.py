@@ -8,13 +8,14 @@ class FilingsConfig(AppConfig):
     verbose_name = "备案"
 
     def ready(self):
-        from portal import deadlines, demo
+        from portal import deadlines, demo, schedule
 
         from . import deadlines as filing_deadlines
         from . import demo as filing_demo
         from . import receipts
 
         deadlines.register("filings", filing_deadlines.sweep)
+        schedule.register("filings", filing_deadlines.running_deadlines)
         deadlines.register("receipts", lambda today: receipts.render_pending())
         demo.register("filings", filing_demo.seed)
         for module in ("panels.agency", "panels.review"):  # dashboard panels, each registers itself

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from filings.choices import FilingState
-from filings.models import Filing, Objection
+from filings.models import Filing, NoticeItem, Objection, PublicNotice
+from filings.selectors import parties, recipients_for_many
 from filings.services import perform_batch
+from portal.schedule import Deadline
 
 S = FilingState
 
@@ -31,3 +35,32 @@ def sweep(today: datetime.date, batch_size: int = 500) -> int:
         for start in range(0, len(ids), batch_size):
             done += perform_batch(action=action, filing_ids=ids[start:start + batch_size], today=today)
     return done
+
+
+def running_deadlines(first: datetime.date, last: datetime.date) -> list[Deadline]:
+    """The filings' dates computed in working days that run through first..last and have not passed:
+    the completeness check of a submitted filing [002 §10] and the end of each running notice
+    [003 §7] (portal/schedule.py moves them when a year's holiday schedule is loaded)."""
+    today = timezone.localdate()
+    out = []
+    submitted = (Filing.objects.filter(state=S.SUBMITTED, acceptance_due__gte=max(first, today),
+                                       received_on__lte=last).select_related("agency", "region"))
+    for filing in submitted:
+        out.append(Deadline(
+            label=f"形式审查截止（{filing.agency.name}）", start=filing.received_on, due=filing.acceptance_due,
+            save=lambda new, pk=filing.pk: Filing.objects.filter(pk=pk).update(acceptance_due=new),
+            recipients=parties(filing), url=f"/filings/{filing.pk}/"))
+    for notice in PublicNotice.objects.filter(ends_on__gte=max(first, today), starts_on__lte=last,
+                                              purpose=PublicNotice.Purpose.FILING):
+        filings = [i.filing for i in NoticeItem.objects.filter(notice=notice, filing__state=S.PUBLIC_NOTICE)
+                   .select_related("filing__agency", "filing__region")]
+        recipients = recipients_for_many(filings) if filings else {}
+
+        def save(new, notice=notice, ids=[f.pk for f in filings]):
+            PublicNotice.objects.filter(pk=notice.pk).update(ends_on=new)
+            Filing.objects.filter(pk__in=ids).update(notice_ends_on=new)
+
+        out.append(Deadline(label=f"公示截止（{notice.title}）", start=notice.starts_on, due=notice.ends_on,
+                            save=save, recipients={u for users in recipients.values() for u in users},
+                            url="/notices/"))
+    return out

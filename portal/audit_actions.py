@@ -57,4 +57,5 @@ register({
     "account.login": _("登录"),
     "account.locked": _("账户因多次登录失败被锁定"),
     "deadline.expire": _("期满终止（系统）"),
+    "calendar.load": _("载入年度节假日安排"),
 })

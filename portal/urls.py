@@ -8,6 +8,7 @@ from portal.accounts import LockoutAuthenticationForm
 app_urls = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("inbox/", views.inbox, name="inbox"),
+    path("calendar/", views.holiday_schedule, name="holiday_schedule"),
     path("inbox/<int:pk>/open/", views.open_notification, name="open_notification"),
     path("design/", views.design, name="design"),
 ]

@@ -1,11 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import dashboards, workdays
+from portal import dashboards, schedule, workdays
 from portal.models import Notification, Role
+from portal.schedule_forms import ScheduleForm, example
 
 
 def home(request):
@@ -41,3 +45,22 @@ def open_notification(request, pk):
 
 def design(request):
     return render(request, "design.html")
+
+
+@login_required
+def holiday_schedule(request):
+    """An administrator loads a year's State Council holiday schedule at once (portal/schedule.py)."""
+    if not (request.user.is_superuser or request.user.role == Role.ADMIN):
+        raise Http404
+    form = ScheduleForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        summary = schedule.load(schedule=form.cleaned_data["schedule"], actor=request.user)
+        messages.success(request, _("已载入 %(year)s 年节假日安排：休息日 %(rest)s 天，调休上班 %(work)s 天；"
+                                    "%(moved)s 个进行中的期限随之调整，已通知相关各方。")
+                         % {"year": summary["year"], "rest": summary["rest_days"], "work": summary["workdays"],
+                            "moved": summary["deadlines_moved"]})
+        return redirect("portal:holiday_schedule")
+    today = timezone.localdate()
+    years = [{"year": y, "library": workdays.library_knows(y), "provisional": workdays.is_provisional(y)}
+             for y in range(today.year, today.year + 3)]
+    return render(request, "portal/holiday_schedule.html", {"form": form, "years": years, "example": example()})

@@ -90,9 +90,9 @@ def test_the_administrators_dashboard_warns_that_2027_is_not_loaded(world):
     request.user = world.admin
     response = views.dashboard(request, today=date(2026, 11, 23))
     page = response.content.decode()
-    assert "2027 年的国务院节假日安排尚未载入" in page
-    assert "2026 年的国务院节假日安排尚未载入" not in page
-    assert "录入工作日调整" in page
+    assert "2027 年的工作日为暂定" in page
+    assert "2026 年的工作日为暂定" not in page
+    assert "载入年度节假日安排" in page
 
 
 def test_the_warning_disappears_once_the_year_is_entered_as_overrides(world):
@@ -101,7 +101,7 @@ def test_the_warning_disappears_once_the_year_is_entered_as_overrides(world):
     request = RequestFactory().get("/dashboard/")
     request.user = world.admin
     page = views.dashboard(request, today=date(2026, 11, 23)).content.decode()
-    assert "尚未载入" not in page
+    assert "暂定" not in page
 
 
 def test_the_dashboard_through_the_client_shows_the_warning_for_today(client, world):
@@ -112,9 +112,9 @@ def test_the_dashboard_through_the_client_shows_the_warning_for_today(client, wo
     page = client.get("/dashboard/").content.decode()
     assert "系统管理员" in page
     for year in workdays.unknown_years(timezone.localdate()):
-        assert f"{year} 年的国务院节假日安排尚未载入" in page
+        assert f"{year} 年的工作日为暂定" in page
 
 
 def test_other_roles_do_not_see_the_calendar_warning(client, world):
     client.force_login(world.city)
-    assert "尚未载入" not in client.get("/dashboard/").content.decode()
+    assert "工作日为暂定" not in client.get("/dashboard/").content.decode()
