@@ -4,12 +4,14 @@ a filing "in state X" got there by the same transitions a person would click."""
 from __future__ import annotations
 
 import datetime
+import decimal
 import hashlib
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django_fsm import can_proceed
 
-from filings import services
+from filings import panel_services, services
 from filings.choices import AgencyKind, FilingState, ManagingLevel, MaterialType, Ownership
 from filings.models import Agency, Examiner, ExpertAssignment, Filing, Material, ScopeItem, required_material_types
 from portal.demo import demo_user
@@ -17,8 +19,11 @@ from portal.models import IndustryDepartment, Occupation, Region, Role, SkillLev
 from portal.uscc import check_character
 
 S = FilingState
-MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
-               b"endobj 3 0 obj<</Type/Page/MediaBox[0 0 595 842]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+# One blank A4 page with a correct cross-reference table: uploads must open as a PDF (filings/uploads.py).
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+               b"3 0 obj<</Type/Page/MediaBox[0 0 595 842]/Parent 2 0 R>>endobj\nxref\n0 4\n0000000000 65535 f \n"
+               b"0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\n"
+               b"startxref\n164\n%%EOF\n")
 
 
 def make_uscc(seed: int, prefix: str = "91310000") -> str:
@@ -112,22 +117,19 @@ def drive(filing: Filing, to_state: str, *, actors: dict[str, User], experts: li
     for action, who in path:
         filing.refresh_from_db()
         if action == "panel":
-            if not filing.panel.exists():
-                for expert in experts or []:
-                    ExpertAssignment.objects.get_or_create(filing=filing, expert=expert,
-                                                           defaults={"assigned_by": actors["city"]})
+            if not filing.panel.exists() and experts:
+                panel_services.assign_panel(filing_id=filing.pk, experts=experts, actor=actors["city"])
             continue
         if action == "scores":
-            for i, assignment in enumerate(filing.panel.all()):
-                assignment.materials_verified = assignment.site_visited = True
-                assignment.opinion, assignment.score = "材料真实完整，场地满足要求。", 85 + i
-                assignment.recommendation = ExpertAssignment.Recommendation.APPROVE
-                assignment.submitted_at = timezone.now()
-                assignment.save()
+            for i, assignment in enumerate(filing.panel.select_related("expert")):
+                if assignment.submitted_at is None:
+                    panel_services.record_expert_review(
+                        assignment_id=assignment.pk, expert=assignment.expert, materials_verified=True,
+                        materials_notes="", site_visited=True, site_visit_notes="",
+                        opinion="材料真实完整，场地满足要求。", score=decimal.Decimal(85 + i),
+                        recommendation=ExpertAssignment.Recommendation.APPROVE, submit=True)
             continue
         method = getattr(filing, action)
-        from django_fsm import can_proceed
-
         if not can_proceed(method, check_conditions=False):
             continue  # already past this step
         actor = None if who == "system" else _actor(filing, who, actors)

@@ -35,6 +35,8 @@ BADGES = {
 # Titles of the timeline's entries that are not buttons (services.ACTIONS names those).
 # Entries whose comments only the city sees: individual experts' opinions and objectors' words.
 CITY_ONLY_COMMENTS = ("filing.expert_review.", "notice.objection")
+# Entries of one expert's own work: who wrote them is the city's to know [002 §11].
+EXPERT_STEPS = ("filing.expert_review.",)
 REVIEW_ROLES = (Role.DISTRICT, Role.INDUSTRY, Role.CITY, Role.ADMIN)
 
 
@@ -102,17 +104,24 @@ def steps_for(filing: Filing) -> list[dict]:
 
 
 def timeline_for(filing: Filing, user) -> list[dict]:
-    """Every audit entry about the filing, newest first, with actor and comment [003 §18]."""
+    """Every audit entry about the filing, newest first, with actor and comment [003 §18]. Only the
+    city sees who reviewed: others see each expert as 评审专家, and the agency sees only that the panel
+    finished (专家评审完成), not each expert's step."""
     city = _is_city(user)
+    agency = user.role == Role.AGENCY
     out = []
     for entry in AuditEntry.for_object(filing).order_by("-id"):
+        expert_step = entry.action.startswith(EXPERT_STEPS)
+        if expert_step and (agency or entry.action.endswith(".save")) and not city:
+            continue
         title = audit_actions.label(entry.action)
         hidden = not city and entry.action.startswith(CITY_ONLY_COMMENTS)
         to = (entry.data or {}).get("to")
         tone = ("is-danger" if to in (S.REFUSED, S.RETURNED, S.SUPPLEMENT_REQUESTED, S.ABANDONED)
                 else "is-ok" if to in (S.ACCEPTED, S.ACTIVE, S.PUBLIC_NOTICE, S.SELECTION, S.PRE_REVIEW)
                 else "is-muted")
-        out.append({"title": title, "at": entry.created_at, "actor": entry.actor_label,
+        actor = _("评审专家") if expert_step and not city else entry.actor_label
+        out.append({"title": title, "at": entry.created_at, "actor": actor,
                     "comment": "" if hidden else entry.comment, "tone": tone,
                     "to": FilingState(to).label if to in S.values else ""})
     return out
