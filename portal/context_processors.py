@@ -6,17 +6,18 @@ from portal.notifications import unread_count
 
 # Each role's navigation: (label, url name). Apps add their pages here as they land.
 NAVIGATION = {
-    None: [(_("机构目录"), "directory:search"), (_("公示"), "filings:notice_list"),
+    None: [(_("机构目录"), "directory:search"), (_("回执核验"), "filings:receipt_verify_form"), (_("公示"), "filings:notice_list"),
            (_("投诉举报"), "supervision:complaint_new")],
     Role.AGENCY: [(_("工作台"), "portal:dashboard"), (_("我的备案"), "filings:agency_filings"),
                   (_("期满评估"), "assessments:agency_home")],
     Role.DISTRICT: [(_("工作台"), "portal:dashboard"), (_("备案审核"), "filings:worklist"),
-                    (_("期满评估"), "assessments:board")],
+                    (_("机构"), "filings:agency_list"), (_("期满评估"), "assessments:board")],
     Role.INDUSTRY: [(_("工作台"), "portal:dashboard"), (_("备案审核"), "filings:worklist"),
                     (_("期满评估"), "assessments:board")],
     Role.CITY: [(_("工作台"), "portal:dashboard"), (_("备案审核"), "filings:worklist"), (_("机构"), "filings:agency_list"),
                 (_("期满评估"), "assessments:board"), (_("公示"), "filings:notice_list")],
     Role.EXPERT: [(_("工作台"), "portal:dashboard"), (_("评审任务"), "filings:expert_assignments")],
+    # Until supervision lands an inspector is drawn to no inspection and sees no filing [SPEC §1].
     Role.INSPECTOR: [(_("工作台"), "portal:dashboard")],
     Role.ADMIN: [(_("工作台"), "portal:dashboard"), (_("系统管理"), "admin:index")],
 }

@@ -20,14 +20,14 @@ from collections.abc import Iterator
 from django.db import connections, transaction
 
 from filings.directory import entries
-from filings.directory.entries import (MARKED, Found, Labels, attach_scope, get_listed, get_numbered, is_marked,
-                                       listed, serialize)
+from filings.directory.entries import (MARKED, Found, Labels, attach_scope, clean_number, find_identified,
+                                       get_listed, get_numbered, is_marked, listed, serialize)
 from filings.directory.live import _find_live, _occupations
 from filings.directory.postgres import _find_in_entries, _occupations_sql
 from filings.directory.query import (DEFAULT_SORT, MAX_QUERY_LENGTH, SORT_LABELS, SORTS, STATUS_CHOICES,
                                      DirectoryQuery)
 
-__all__ = ["MARKED", "Found", "Labels", "attach_scope", "get_listed", "get_numbered", "is_marked", "listed",
+__all__ = ["MARKED", "Found", "Labels", "attach_scope", "clean_number", "find_identified", "get_listed", "get_numbered", "is_marked", "listed",
            "serialize", "DEFAULT_SORT", "MAX_QUERY_LENGTH", "SORT_LABELS", "SORTS", "STATUS_CHOICES",
            "DirectoryQuery", "find", "every_entry", "_find_live", "_find_in_entries", "_occupations",
            "_occupations_sql"]
@@ -40,6 +40,10 @@ def find(query: DirectoryQuery, *, page: int = 1, page_size: int = 20) -> Found:
     level, region (code, its subtree included), kind and status [SPEC §7]. A page far past the
     end (a crawler's page=10**30) is asked for as page 1,000,000: empty, with the count."""
     page = min(page, MAX_PAGE)
+    if query.q and not (query.occupation or query.level or query.region or query.kind or query.status):
+        exact = find_identified(query.q)  # a USCC or filing number finds its agency directly
+        if exact is not None:
+            return Found(1, [serialize(exact)] if page == 1 else [], page, page_size)
     if connections[entries.DATABASE].vendor == "postgresql":
         return _find_in_entries(query, page, page_size)
     return _find_live(query, page, page_size)

@@ -4,10 +4,11 @@ fields, shared by the PostgreSQL statement, the live query, the pages, the API a
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 
 from filings.choices import IN_FORCE, AgencyKind, FilingState
@@ -86,6 +87,24 @@ class Found:
     @property
     def num_pages(self) -> int:
         return max(1, -(-self.count // self.page_size))
+
+
+# A USCC (18 characters) or a filing number: letters, digits and hyphens, no Chinese.
+IDENTIFIER = re.compile(r"^[0-9A-Z-]{8,40}$")
+
+
+def clean_number(text: str) -> str:
+    """A number as typed or pasted: spaces (full-width too) and control characters dropped, upper case."""
+    return re.sub(r"[\s\u3000]+", "", CONTROL.sub("", text or "")).upper()[:40]
+
+
+def find_identified(text: str) -> Filing | None:
+    """The listed filing whose number or agency USCC is exactly `text`, if it looks like one."""
+    number = clean_number(text)
+    if not IDENTIFIER.match(number):
+        return None
+    found = attach_scope(listed().filter(Q(number=number) | Q(agency__uscc=number)).order_by("pk")[:1])
+    return found[0] if found else None
 
 
 def get_listed(number: str) -> Filing | None:

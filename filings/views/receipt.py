@@ -4,11 +4,12 @@ receipt's QR code leads to [002 §12, 001 §3(4), SPEC §7]."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -102,7 +103,22 @@ def receipt_download(request, pk: int):
                         content_type="application/pdf")
 
 
+@require_safe
+@rate_limited("directory")
+def verify_form(request):
+    """Public: check a receipt by typing its number (and version), for those without the QR code
+    [002 §12, SPEC §7]."""
+    number = directory.clean_number(request.GET.get("number", ""))
+    version = (request.GET.get("v") or "").strip()
+    if number:
+        url = reverse("filings:receipt_verify", args=[number])
+        return redirect(f"{url}?{urlencode({'v': version})}" if version.isdigit() else url)
+    error = _("请输入回执上的备案编号。") if "number" in request.GET else ""
+    return cache_publicly(request, render(request, "filings/receipt/verify_form.html", {"error": error}))
+
+
 urlpatterns = [
+    path("verify/", verify_form, name="receipt_verify_form"),
     path("filings/<int:pk>/receipt/", receipt_download, name="receipt_download"),
     path("verify/<str:number>/", verify, name="receipt_verify"),
 ]
