@@ -162,3 +162,4 @@ def _occupations_sql(text: str) -> tuple[str, list[str]]:
     escaped = _escape_like(text)
     if OCCUPATION_CODE.match(text):
         return "o.code LIKE %s", [f"{escaped}%"]
+    return "upper(o.name) LIKE upper(%s) OR upper(o.work_type) LIKE upper(%s)", [f"%{escaped}%"] * 2
