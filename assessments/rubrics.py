@@ -12,11 +12,10 @@ from django.utils import timezone
 SHANDONG = Path(settings.BASE_DIR) / "fixtures" / "rubrics" / "shandong-2024.json"
 
 
-def load_rubric(path: Path = SHANDONG, *, publish: bool = True, rubric_model=None, item_model=None):
+def load_rubric(path: Path = SHANDONG, *, rubric_model, item_model, publish: bool = True):
     """Create the rubric described by the JSON file unless that name and version exist. Idempotent.
-    The model classes may be passed in (historical models in a migration)."""
-    if rubric_model is None:
-        from assessments.models import Rubric as rubric_model, RubricItem as item_model  # noqa: N813
+    The model classes are passed in: `Rubric.current()` passes the live ones, the data migration
+    its historical ones, so this module never imports the models."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     rubric, created = rubric_model.objects.get_or_create(
         name=data["name"], version=data["version"],

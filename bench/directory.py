@@ -58,13 +58,12 @@ def seed() -> None:
 
     from filings.demo import make_uscc
     from filings.models import Agency
-    from portal.models import Occupation, Region
-    from portal.policy_presets import ensure_presets
+    from portal.models import Occupation, PolicyProfile, Region
     from portal.reference_data import load_occupations, load_regions
 
     load_regions()
     load_occupations()
-    ensure_presets("shanghai")
+    PolicyProfile.ensure_presets("shanghai")
     rng = random.Random(20240601)
     districts = list(Region.objects.filter(level=Region.Level.DISTRICT).values_list("id", flat=True))
     occupations = list(Occupation.objects.filter(restricted=False).values_list("id", flat=True))

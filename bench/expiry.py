@@ -36,13 +36,12 @@ def seed(n: int, today: datetime.date) -> None:
 
     from filings.demo import get_agency, make_uscc
     from portal.demo import DEMO_PASSWORD, seed_people
-    from portal.models import Role, User
-    from portal.policy_presets import ensure_presets
+    from portal.models import PolicyProfile, Role, User
     from portal.reference_data import load_occupations, load_regions
 
     load_regions()
     load_occupations()
-    ensure_presets("shanghai")
+    PolicyProfile.ensure_presets("shanghai")
     seed_people()
     with connection.cursor() as cur:
         cur.execute("TRUNCATE assessments_renewalreminder, portal_notification, portal_auditentry CASCADE")

@@ -45,15 +45,14 @@ def build_filing():
     from filings.choices import AgencyKind, FilingState, ManagingLevel, Ownership
     from filings.demo import agency_user, draft_filing, drive, get_agency, make_uscc
     from portal.demo import demo_user
-    from portal.models import Occupation, Region, Role
-    from portal.policy_presets import ensure_presets
+    from portal.models import Occupation, PolicyProfile, Region, Role
     from portal.reference_data import load_occupations, load_regions
 
     if not Region.objects.filter(code="310000").exists():
         load_regions()
     if Occupation.objects.filter(restricted=False).count() < 10:
         load_occupations()
-    ensure_presets()
+    PolicyProfile.ensure_presets()
     shanghai = Region.objects.get(code="310000")
     city = demo_user("bench_city", role=Role.CITY, full_name="基准测试审核员", region=shanghai)
     experts = [demo_user(f"bench_expert{i}", role=Role.EXPERT, full_name=f"基准专家{i}") for i in range(3)]

@@ -25,12 +25,12 @@ def seed(n: int, today: datetime.date) -> None:
     from filings.demo import get_agency, make_uscc
     from filings.models import Filing
     from portal.demo import seed_people
-    from portal.policy_presets import ensure_presets
+    from portal.models import PolicyProfile
     from portal.reference_data import load_occupations, load_regions
 
     load_regions()
     load_occupations()
-    ensure_presets("shanghai")
+    PolicyProfile.ensure_presets("shanghai")
     seed_people()
     agencies = [get_agency(name=f"基准机构{i}", uscc=make_uscc(900000 + i), kind="enterprise",
                            ownership="district_enterprise", region_code="310115") for i in range(50)]

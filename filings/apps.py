@@ -8,6 +8,7 @@ class FilingsConfig(AppConfig):
     verbose_name = "备案"
 
     def ready(self):
+        # Imported here, not at the top: these modules import models, so they wait for the app registry.
         from portal import deadlines, demo, schedule
 
         from . import deadlines as filing_deadlines

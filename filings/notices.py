@@ -12,7 +12,7 @@ from django.utils.translation import override
 
 from filings.models import Filing, NoticeItem, Objection, PublicNotice
 from portal.audit import record
-from portal.models import PolicyProfile
+from portal.models import PolicyProfile, Region
 from portal.workdays import add_workdays
 
 
@@ -29,8 +29,6 @@ def _add_to_notice(filing: Filing, *, actor, today: datetime.date, purpose: str,
     top = filing.region.ancestor_paths()[0]
     notice = PublicNotice.objects.filter(purpose=purpose, starts_on=today, region__path=top).first()
     if notice is None:
-        from portal.models import Region
-
         notice = PublicNotice.objects.create(
             purpose=purpose, starts_on=today, ends_on=ends_on, published_by=actor if getattr(actor, "pk", None) else None,
             region=Region.objects.get(path=top),

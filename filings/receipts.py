@@ -6,13 +6,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from filings.models import Filing, Receipt
+from filings.receipt_pdf import render_and_store
+from filings.tasks import render_receipts
+from portal.tasks import send_later
 
 
 def _render_later(receipt_ids: list[int]) -> None:
     """Render in the background; if the broker is down, `render_pending` on the periodic run does it."""
-    from filings.tasks import render_receipts
-    from portal.tasks import send_later
-
     send_later(render_receipts, receipt_ids)
 
 
@@ -47,8 +47,6 @@ def issue_receipts(filings: list[Filing], *, reason: str) -> list[Receipt]:
 def render_pending(limit: int = 50) -> int:
     """Receipts whose background render never ran (the broker was down when they were issued), older
     than five minutes: render them now. Registered with the periodic deadline run."""
-    from filings.receipt_pdf import render_and_store
-
     stale = timezone.now() - timezone.timedelta(minutes=5)
     ids = list(Receipt.objects.filter(rendered_at__isnull=True, issued_at__lt=stale)
                .order_by("pk").values_list("pk", flat=True)[:limit])

@@ -19,7 +19,6 @@ from django_fsm import can_proceed
 from filings import notices, numbering, receipts
 from filings.choices import FilingState
 from filings.models import Filing, Objection
-from filings.selection import selection_conflicts
 from filings.selectors import parties, recipients_for_many
 from portal import transitions
 from portal.audit import Event, record_many
@@ -84,7 +83,7 @@ def _refusal(filing: Filing, action: str, today: datetime.date) -> str:
     if action in ("approve", "approve_for_notice"):
         parts = [_("%(occupation)s已有 %(count)s 家社会培训评价组织（上限 %(limit)s 家）：")
                  % {"occupation": c["occupation"].name, "count": len(c["holders"]), "limit": c["limit"]}
-                 + "、".join(f.agency.name for f in c["holders"]) for c in selection_conflicts(filing)]
+                 + "、".join(f.agency.name for f in c["holders"]) for c in filing.selection_conflicts()]
         return _("超出择优遴选名额 [003 §7]：") + "；".join(parts)
     if action == "start_expert_review":
         return _("专家组人数不足，请先指派专家（不得来自申请机构）")

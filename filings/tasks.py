@@ -1,10 +1,10 @@
 from celery import shared_task
 
+from filings.receipt_pdf import render_and_store
+
 
 @shared_task(ignore_result=True)
 def render_receipts(receipt_ids: list[int]) -> None:
     """Receipts issued together (one filing's, or a batch from the deadline sweep), rendered in turn."""
-    from filings.receipt_pdf import render_and_store
-
     for pk in receipt_ids:
         render_and_store(pk)

@@ -8,8 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from portal.models import IndustryDepartment, Region, Role, User
-from portal.policy_presets import ensure_presets
+from portal.models import IndustryDepartment, PolicyProfile, Region, Role, User
 from portal.reference_data import load_occupations, load_regions
 
 DEMO_PASSWORD = "Demo-2026-pass"
@@ -60,7 +59,7 @@ def seed_people() -> list[str]:
 def seed_all() -> list[str]:
     load_regions()
     load_occupations()
-    ensure_presets()
+    PolicyProfile.ensure_presets()
     lines = seed_people()
     for _name, seeder in _seeders:
         lines += seeder()

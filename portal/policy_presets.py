@@ -1,7 +1,6 @@
 """The four bureaus' settings (SPEC §8). Where a notice is silent the preset keeps the portal's
-default (taken from Chongqing's measures for the filing clock, and 3 per occupation from Chizhou)."""
-
-from django.db import transaction
+default (taken from Chongqing's measures for the filing clock, and 3 per occupation from Chizhou).
+Data only: `PolicyProfile.ensure_presets()` installs them."""
 
 PRESETS = {
     "shanghai": dict(
@@ -30,19 +29,3 @@ PRESETS = {
 }
 DEFAULT_PRESET = "shanghai"
 
-
-@transaction.atomic
-def ensure_presets(active: str | None = None):
-    """Create the four presets if missing; activate `active` (or keep the current active one,
-    or activate the default). Returns the active profile. Idempotent."""
-    from portal.models import PolicyProfile
-
-    for key, values in PRESETS.items():
-        PolicyProfile.objects.get_or_create(preset=key, defaults=values)
-    current = PolicyProfile.objects.filter(is_active=True).first()
-    if active or current is None:
-        target = PolicyProfile.objects.get(preset=active or DEFAULT_PRESET)
-        PolicyProfile.objects.exclude(pk=target.pk).update(is_active=False)
-        PolicyProfile.objects.filter(pk=target.pk).update(is_active=True)
-        return PolicyProfile.objects.get(pk=target.pk)
-    return current

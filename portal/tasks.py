@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from portal import deadlines, notifications
+from portal import deadlines, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -21,12 +21,12 @@ def send_later(task, *args) -> bool:
 
 @shared_task(ignore_result=True)
 def deliver_notifications(ids: list[int]) -> int:
-    return sum(notifications.deliver(pk) for pk in ids)
+    return sum(outbox.deliver(pk) for pk in ids)
 
 
 @shared_task(ignore_result=True)
 def deliver_outbox() -> int:
-    return notifications.deliver_outbox()
+    return outbox.deliver_outbox()
 
 
 @shared_task(ignore_result=True)

@@ -12,8 +12,7 @@ from django.db import connection
 from filings.choices import AgencyKind, ManagingLevel, Ownership
 from filings.demo import agency_user, draft_filing, drive, get_agency, make_uscc
 from portal.demo import demo_user
-from portal.models import IndustryDepartment, Occupation, Region, Role
-from portal.policy_presets import ensure_presets
+from portal.models import IndustryDepartment, Occupation, PolicyProfile, Region, Role
 from portal.reference_data import load_occupations, load_regions
 
 
@@ -68,7 +67,7 @@ class World:
 def world(db):
     load_regions()
     load_occupations()
-    ensure_presets("shanghai")
+    PolicyProfile.ensure_presets("shanghai")
     w = World()
     w.shanghai = Region.objects.get(code="310000")
     w.pudong = Region.objects.get(code="310115")

@@ -23,7 +23,8 @@ from filings.services import perform
 from portal import tasks
 from portal.celery import app as portal_app
 from portal.models import Notification
-from portal.notifications import deliver, deliver_outbox, notify
+from portal.notifications import notify
+from portal.outbox import deliver, deliver_outbox
 
 Email = Notification.EmailState
 UNREACHABLE_BROKER = "redis://127.0.0.1:6399/0"  # nothing listens there

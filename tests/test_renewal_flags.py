@@ -12,8 +12,7 @@ from assessments.models import RenewalReminder
 from filings.choices import AgencyKind, Ownership
 from filings.demo import agency_user, get_agency, make_uscc
 from portal import deadlines as registry
-from portal.models import Notification
-from portal.policy_presets import ensure_presets
+from portal.models import Notification, PolicyProfile
 
 TODAY = datetime.date(2026, 11, 23)
 DAY = datetime.timedelta(days=1)
@@ -71,7 +70,7 @@ def test_a_further_reminder_on_the_latest_application_date(world):
 
 def test_chongqing_has_no_window_and_reminds_on_its_latest_date_30_days_before_expiry(world):
     """[002 §14] apply at least 30 days before expiry."""
-    ensure_presets("chongqing")
+    PolicyProfile.ensure_presets("chongqing")
     filing = expiring(world, 40)
     assert deadlines.flag_expiring(TODAY) == {"latest": 0}
     assert deadlines.flag_expiring(TODAY + 10 * DAY) == {"latest": 1}

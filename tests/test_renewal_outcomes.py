@@ -9,8 +9,7 @@ from assessments.demo import active_filing, complete_application, drive_renewal
 from assessments.models import RenewalAssessment
 from filings.models import Filing, NoticeItem
 from filings.services import TransitionRefused
-from portal.models import AuditEntry
-from portal.policy_presets import ensure_presets
+from portal.models import AuditEntry, PolicyProfile
 
 DAY = datetime.timedelta(days=1)
 EXPIRY = datetime.date(2027, 1, 31)
@@ -106,7 +105,7 @@ def test_shanghai_no_reassessment_within_six_months_terminates(world, filing):
 
 def test_shandong_fail_ends_the_filing_at_expiry_and_opens_the_wrap_up_checklist(world, filing):
     """[004 §4(2)] no renewal: leaves the directory; archive, certificates, data upload."""
-    ensure_presets("shandong")
+    PolicyProfile.ensure_presets("shandong")
     a = renew(world, filing, "failed", fraction=0.4)
     assert in_directory(filing)
     deadlines.sweep(EXPIRY + DAY)
@@ -130,7 +129,7 @@ def test_shandong_leaves_the_directory_at_expiry_but_accepts_an_application_for_
     """[004 §4(3)] 企业备案期满后自动退出目录; 逾期 2 个月未申请视为自动放弃: gone from the directory the
     day after expiry; an application within the two months that passes brings the filing back, its
     validity continuing from the old expiry; after the two months no application is taken."""
-    ensure_presets("shandong")
+    PolicyProfile.ensure_presets("shandong")
     deadlines.sweep(EXPIRY + DAY)
     filing.refresh_from_db()
     assert filing.state == "expired" and filing.ended_on == EXPIRY and not in_directory(filing)
@@ -145,7 +144,7 @@ def test_shandong_leaves_the_directory_at_expiry_but_accepts_an_application_for_
 
 def test_shandong_takes_no_application_after_two_months_overdue(world, filing):
     """[004 §4(3)] 逾期 2 个月未提交续期备案申请的企业，视为自动放弃."""
-    ensure_presets("shandong")
+    PolicyProfile.ensure_presets("shandong")
     deadlines.sweep(EXPIRY + DAY)
     with pytest.raises(TransitionRefused, match="最迟申请日"):
         services.open_renewal(filing_id=filing.pk, actor=world.pudong_clerk, today=datetime.date(2027, 4, 1))
@@ -202,7 +201,7 @@ def test_an_upheld_objection_window_holds_the_result_until_the_notice_ends(world
 
 def test_the_agency_is_offered_the_late_application_on_its_renewal_page(world, filing, client):
     """[004 §4(3)] after expiry, within the two months, the clerk still sees the filing and can apply."""
-    ensure_presets("shandong")
+    PolicyProfile.ensure_presets("shandong")
     deadlines.sweep(EXPIRY + DAY)
     client.force_login(world.pudong_clerk)
     page = client.get("/renewals/").content.decode()
@@ -234,7 +233,7 @@ def test_an_upheld_objection_to_the_result_holds_it_until_the_city_reopens_the_r
 def test_the_agency_records_its_wrap_up_tasks_and_no_one_else_can(world, filing, client):
     """[004 §4(2)] after a failed renewal under Shandong: archive, certificates, data upload — recorded
     by the agency itself, each with an audit entry; another agency's clerk is not let in."""
-    ensure_presets("shandong")
+    PolicyProfile.ensure_presets("shandong")
     a = renew(world, filing, "failed", fraction=0.4)
     deadlines.sweep(EXPIRY + DAY)
     client.force_login(world.xuhui_clerk)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from assessments import timeline
-from portal.policy_presets import ensure_presets
+from portal.models import PolicyProfile
 
 D = datetime.date
 EXPIRY = D(2027, 3, 31)
@@ -19,7 +19,7 @@ EXPIRY = D(2027, 3, 31)
 ])
 def test_window_and_latest_application_date_follow_the_active_preset(db, preset, opens, latest):
     """[000 §3, 004 §3(1), 002 §14, 004 §4(3)]"""
-    profile = ensure_presets(preset)
+    profile = PolicyProfile.ensure_presets(preset)
     assert timeline.window_opens_on(EXPIRY, profile) == opens
     assert timeline.latest_application_on(EXPIRY, profile) == latest
     # With no application the filing leaves the directory the day after expiry, whatever the latest date.
@@ -29,7 +29,7 @@ def test_window_and_latest_application_date_follow_the_active_preset(db, preset,
 @pytest.mark.parametrize("preset", ["shanghai", "shandong", "chongqing"])
 def test_due_until_selects_exactly_the_filings_whose_rule_is_due(db, preset):
     """The set-based threshold agrees with the per-filing rule on every day, month ends included."""
-    profile = ensure_presets(preset)
+    profile = PolicyProfile.ensure_presets(preset)
 
     def rule(v):
         return timeline.latest_application_on(v, profile)
@@ -41,7 +41,7 @@ def test_due_until_selects_exactly_the_filings_whose_rule_is_due(db, preset):
 
 def test_the_window_follows_an_administrators_edit_of_the_profile(db):
     """Every rule reads its numbers from the active profile; none is hard-coded [SPEC §8]."""
-    profile = ensure_presets("shanghai")
+    profile = PolicyProfile.ensure_presets("shanghai")
     profile.renewal_window_months = 6
     profile.save()
     assert timeline.window_opens_on(EXPIRY) == D(2026, 9, 30)

@@ -1,11 +1,11 @@
-from .agency import Agency, route_for
+from .agency import Agency, required_material_types, route_for
 from .changes import ChangeRequest
 from .directory import DirectoryEntry, DirectoryTotal
 from .filing import Filing
 from .notices import NoticeItem, Objection, PublicNotice
 from .panel import ExpertAssignment
 from .receipts import NumberSequence, Receipt
-from .scope import Examiner, Material, ScopeItem, required_material_types
+from .scope import Examiner, Material, ScopeItem
 
 __all__ = [
     "Agency",

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from filings.choices import AgencyKind, ManagingLevel, Ownership, Route
+from filings.choices import AgencyKind, ManagingLevel, MaterialType, Ownership, Route
 from portal.models import Region
 from portal.uscc import validate_uscc
 
@@ -49,6 +49,13 @@ class Agency(models.Model):
     @property
     def is_enterprise(self) -> bool:
         return self.kind == AgencyKind.ENTERPRISE
+
+
+def required_material_types(agency: Agency) -> list[str]:
+    types = [t for t in MaterialType if t != MaterialType.PARENT_CONFIRMATION]
+    if agency.ownership == Ownership.CENTRAL:
+        types.append(MaterialType.PARENT_CONFIRMATION)
+    return types
 
 
 def route_for(agency: Agency, managing_level: str) -> str:

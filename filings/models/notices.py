@@ -2,8 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .filing import Filing
-
 
 class PublicNotice(models.Model):
     """公示: a published list of filings (or renewal results) with a start, an end in working days,
@@ -33,7 +31,7 @@ class NoticeItem(models.Model):
     """One filing in a notice, with what is being published about it."""
 
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="items")
-    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="notice_items")
+    filing = models.ForeignKey("filings.Filing", on_delete=models.PROTECT, related_name="notice_items")
     summary = models.CharField("公示内容", max_length=300, blank=True)
 
     class Meta:

@@ -4,18 +4,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from filings.choices import MaterialType, Ownership
+from filings.choices import MaterialType
 from portal.models import ENTERPRISE_ONLY_LEVELS, Occupation, PolicyProfile, SkillLevel, StoredFile
 
-from .agency import Agency
 from .filing import Filing
-
-
-def required_material_types(agency: Agency) -> list[str]:
-    types = [t for t in MaterialType if t != MaterialType.PARENT_CONFIRMATION]
-    if agency.ownership == Ownership.CENTRAL:
-        types.append(MaterialType.PARENT_CONFIRMATION)
-    return types
 
 
 class ScopeItem(models.Model):

@@ -150,6 +150,8 @@ def _detail_context(request, filing: Filing, action_form: ActionForm | None = No
                      name.startswith("refuse") or name in ("withdraw", "return_to_agency")) for name, label in actions],
         "action_form": action_form or ActionForm(initial={"expected_state": filing.state}),
         "is_city": city,
+        # Only the city of the jurisdiction acts (panel, selection, objections); the administrator reads.
+        "city_acts": permissions.is_city_reviewer(filing, user),
         "is_agency": permissions.is_agency_member(filing, user),
         "can_edit": permissions.is_agency_member(filing, user) and filing.state in EDITABLE,
     }
@@ -229,7 +231,7 @@ def selection_view(request, pk):
     """[003 §7, 002 §11] At most N social organisations per occupation in the jurisdiction: the
     occupations where the quota is used, who holds it, and the ranked candidates still in review."""
     filing = _city_filing(request, pk)
-    conflicts = selection.selection_conflicts(filing)
+    conflicts = filing.selection_conflicts()
     summary = panel_services.panel_summary(filing)
     occupations = []
     for item in filing.scope.select_related("occupation"):

@@ -1,9 +1,11 @@
 import contextlib
 import contextvars
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from portal.policy_presets import DEFAULT_PRESET, PRESETS
 
 _pinned: contextvars.ContextVar = contextvars.ContextVar("pinned_policy", default=None)
 
@@ -68,10 +70,23 @@ class PolicyProfile(models.Model):
             return pinned
         profile = cls.objects.filter(is_active=True).first()
         if profile is None:
-            from portal.policy_presets import ensure_presets
-
-            profile = ensure_presets()
+            profile = cls.ensure_presets()
         return profile
+
+    @classmethod
+    def ensure_presets(cls, active: str | None = None) -> "PolicyProfile":
+        """Create the four presets if missing; activate `active` (or keep the current active one,
+        or activate the default). Returns the active profile. Idempotent."""
+        with transaction.atomic():
+            for key, values in PRESETS.items():
+                cls.objects.get_or_create(preset=key, defaults=values)
+            current = cls.objects.filter(is_active=True).first()
+            if active or current is None:
+                target = cls.objects.get(preset=active or DEFAULT_PRESET)
+                cls.objects.exclude(pk=target.pk).update(is_active=False)
+                cls.objects.filter(pk=target.pk).update(is_active=True)
+                return cls.objects.get(pk=target.pk)
+            return current
 
 
 @contextlib.contextmanager

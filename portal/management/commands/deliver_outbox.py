@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.notifications import deliver_outbox
+from portal.outbox import deliver_outbox
 
 
 class Command(BaseCommand):
