@@ -16,8 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from filings import services
 from filings.choices import EDITABLE, FilingState, ManagingLevel, MaterialType
 from filings.models import Agency, Examiner, Filing, Material, ScopeItem, required_material_types
+from filings.models.agency import managing_level_for
+from filings.models.scope import national_standard_problem
 from filings.uploads import CheckedUpload
 from portal.audit import record
 from portal.models import ENTERPRISE_ONLY_LEVELS, Occupation, Role, SkillLevel, User
@@ -158,7 +161,8 @@ def create_filing(*, agency: Agency, actor: User, managing_level: str = Managing
     if managing_level not in ManagingLevel.values:
         raise ValidationError({"managing_level": _("请选择管理层级。")})
     # No full_clean(): it would assign the protected FSM field; the draft's fields come from the agency.
-    filing = Filing.objects.create(agency=agency, region=agency.region, managing_level=managing_level,
+    filing = Filing.objects.create(agency=agency, region=agency.region,
+                                   managing_level=managing_level_for(agency, managing_level),
                                    industry_department=agency.industry_department)
     record("filing.create", filing, actor=actor)
     return filing, True
@@ -166,10 +170,13 @@ def create_filing(*, agency: Agency, actor: User, managing_level: str = Managing
 
 @transaction.atomic
 def save_details(*, filing: Filing, actor: User, managing_level: str) -> Filing:
-    """Which authority manages the filing: the city or the district [002 §6]."""
+    """Which authority manages the filing: the city or the district [002 §6]. Ownership and kind fix
+    it [000 §4(1)]; the agency's choice counts only for a social training evaluation organisation
+    (`chooses_managing_level`), so a district enterprise that ticks "city" stays with its district."""
     filing = _editable_filing(filing, actor)
     if managing_level not in ManagingLevel.values:
         raise ValidationError({"managing_level": _("请选择管理层级。")})
+    managing_level = managing_level_for(filing.agency, managing_level)
     if filing.managing_level != managing_level:
         record("filing.details", filing, actor=actor,
                data={"managing_level": [filing.managing_level, managing_level]})
@@ -186,11 +193,13 @@ class ScopeRow:
 
 
 def scope_row_problems(agency: Agency, row: ScopeRow) -> list[str]:
-    """The rules a scope row must meet before it is saved [003 §8(2), 003 §5]. (The examiner count of
+    """The rules a scope row must meet before it is saved [003 §8(2), 003 §5, 001 §2]. (The examiner count of
     [003 §8(4)] is checked at submission, since examiners are entered after the scope.)"""
     problems = []
     if row.occupation.restricted:
         problems.append(_("“%(name)s”为准入类职业，不得纳入备案范围 [003 §8(2)]。") % {"name": row.occupation.name})
+    if (no_standard := national_standard_problem(agency, row.occupation)):
+        problems.append(no_standard)
     if row.level_from > row.level_to:
         problems.append(_("最低等级不能高于最高等级。"))
     elif not agency.is_enterprise:
@@ -290,6 +299,21 @@ def sign_pledge(*, filing: Filing, actor: User) -> Filing:
     filing.save(update_fields=["pledge_signed_at", "pledge_signed_by", "updated_at"])
     record("filing.pledge", filing, actor=actor)
     return filing
+
+
+@transaction.atomic
+def submit_application(*, filing_id: int, actor: User, action: str, agree: bool,
+                       expected_state: str | None = None) -> Filing:
+    """One press signs the truthfulness pledge (if it is not signed yet) and submits the application,
+    or sends the supplement [002 §8-10, 003 §10]. If the submission is refused (something is still
+    missing) the pledge is not kept either: nothing changes."""
+    if action not in ("submit", "supplement"):
+        raise PermissionDenied
+    filing = Filing.objects.get(pk=filing_id)
+    if agree and filing.pledge_signed_at is None and filing.state in EDITABLE:
+        sign_pledge(filing=filing, actor=actor)
+    # Unticked, the refusal lists the unsigned pledge with everything else missing, at once [002 §10].
+    return services.perform(filing_id=filing_id, action=action, actor=actor, expected_state=expected_state)
 
 
 def material_label(material_type: str) -> str:

@@ -184,9 +184,13 @@ def test_the_pledge_is_recorded_with_who_and_when(client, world):
     filing = draft_filing(world.pudong_enterprise, world.pudong_clerk, occupations=[world.electrician],
                           complete=False)
     client.force_login(world.pudong_clerk)
-    response = client.post(f"/my/filings/{filing.pk}/pledge/", {})
-    assert "请勾选承诺后再签署" in response.content.decode()
-    client.post(f"/my/filings/{filing.pk}/pledge/", {"agree": "on"})
+    post = {"action": "submit", "expected_state": "draft"}
+    response = client.post(f"/my/filings/{filing.pk}/submit/", post, follow=True)
+    assert "尚未签署申请材料真实性承诺" in response.content.decode()
+    client.post(f"/my/filings/{filing.pk}/submit/", {**post, "agree": "on"})  # incomplete: refused, not signed
+    filing.refresh_from_db()
+    assert filing.pledge_signed_at is None
+    client.post(f"/my/filings/{filing.pk}/pledge/", {"agree": "on"})  # the step itself may still sign alone
     filing.refresh_from_db()
     assert filing.pledge_signed_by == world.pudong_clerk and filing.pledge_signed_at
     assert AuditEntry.objects.filter(action="filing.pledge", object_id=str(filing.pk)).exists()
@@ -215,3 +219,50 @@ def test_the_agency_home_and_the_register_use_a_fixed_number_of_queries(client, 
     client.force_login(world.city)
     with django_assert_max_num_queries(12):
         client.get("/agencies/")
+
+
+def test_ticking_the_pledge_and_pressing_submit_signs_and_submits_in_one_press(client, world):
+    """[002 §8-10, 003 §10] One press signs the pledge and submits; the confirmation gives the reference."""
+    filing = world.filing(state=S.DRAFT)
+    Filing.objects.filter(pk=filing.pk).update(pledge_signed_at=None, pledge_signed_by=None)
+    client.force_login(world.pudong_clerk)
+    response = client.post(f"/my/filings/{filing.pk}/submit/", {"action": "submit", "expected_state": "draft",
+                                                                "agree": "on"}, follow=True)
+    filing.refresh_from_db()
+    assert filing.state == S.SUBMITTED and filing.pledge_signed_by == world.pudong_clerk
+    page = response.content.decode()
+    assert "申请已提交" in page and filing.reference in page and filing.reference.startswith("SQ")
+    assert AuditEntry.objects.filter(action="filing.pledge", object_id=str(filing.pk)).count() == 1
+
+
+def test_submitting_without_the_pledge_ticked_changes_nothing_and_says_why(client, world):
+    """[002 §8] The pledge is signed by a named person; unsigned, nothing is submitted."""
+    filing = world.filing(state=S.DRAFT)
+    Filing.objects.filter(pk=filing.pk).update(pledge_signed_at=None, pledge_signed_by=None)
+    client.force_login(world.pudong_clerk)
+    response = client.post(f"/my/filings/{filing.pk}/submit/", {"action": "submit", "expected_state": "draft"},
+                           follow=True)
+    filing.refresh_from_db()
+    assert filing.state == S.DRAFT and filing.pledge_signed_at is None
+    assert "尚未签署申请材料真实性承诺" in response.content.decode()
+
+
+def test_a_refused_submission_does_not_keep_the_pledge_either(client, world):
+    """Nothing changes on a refusal: an incomplete application ticked and submitted stays unsigned."""
+    filing = draft_filing(world.pudong_enterprise, world.pudong_clerk, occupations=[world.electrician])
+    filing.materials.all().delete()
+    Filing.objects.filter(pk=filing.pk).update(pledge_signed_at=None, pledge_signed_by=None)
+    client.force_login(world.pudong_clerk)
+    client.post(f"/my/filings/{filing.pk}/submit/", {"action": "submit", "expected_state": "draft", "agree": "on"})
+    filing.refresh_from_db()
+    assert filing.state == S.DRAFT and filing.pledge_signed_at is None
+
+
+def test_the_last_step_shows_every_answer_with_a_link_to_change_it(client, world):
+    """Check your answers before an irreversible submit."""
+    filing = world.filing(state=S.DRAFT)
+    client.force_login(world.pudong_clerk)
+    page = client.get(f"/my/filings/{filing.pk}/pledge/").content.decode()
+    for step in ("details", "scope", "examiners", "facilities", "materials"):
+        assert f'href="/my/filings/{filing.pk}/{step}/"' in page
+    assert world.electrician.name in page and filing.examiners.first().name in page

@@ -11,14 +11,15 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from portal.models import PolicyProfile, Region
-from portal.dates import add_months, add_years
+from portal.dates import period_end
 from portal.transitions import TimeLimits
 from portal.workdays import add_workdays
 
 from filings import permissions as perm
 from filings.choices import IN_FORCE, AgencyKind, FilingState, ManagingLevel, MaterialType, Route
+from portal.text import validate_multiline_text
 
-from .agency import Agency, required_material_types, route_for
+from .agency import Agency, managing_level_for, required_material_types, route_for
 from .notices import Objection
 
 S = FilingState
@@ -57,7 +58,7 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
     region = models.ForeignKey(Region, verbose_name="所在区县", on_delete=models.PROTECT, related_name="+")
     industry_department = models.ForeignKey("portal.IndustryDepartment", verbose_name="行业主管部门", null=True,
                                             blank=True, on_delete=models.PROTECT, related_name="+")
-    facilities = models.TextField("场地设备设施", blank=True,
+    facilities = models.TextField("场地设备设施", blank=True, validators=[validate_multiline_text],
                                   help_text="理论考试、技能操作考核场地及设备，视频监控等情况")
     pledge_signed_at = models.DateTimeField("承诺时间", null=True, blank=True)
     pledge_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -77,7 +78,7 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
     notice_ends_on = models.DateField("公示截止", null=True, blank=True)
     decided_on = models.DateField("决定日期", null=True, blank=True)
     ended_on = models.DateField("终止日期", null=True, blank=True)
-    last_comment = models.TextField("最近意见", blank=True)
+    last_comment = models.TextField("最近意见", blank=True, validators=[validate_multiline_text])
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -95,6 +96,12 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.agency.name} {self.number or '（未编号）'}"
+
+    @property
+    def reference(self) -> str:
+        """申请编号: the application's reference for the clerk's correspondence, before and beside the
+        filing number; stable for ever."""
+        return f"SQ{timezone.localtime(self.created_at):%Y}{self.pk:06d}"
 
     # ----- facts the rules ask about -------------------------------------------------------
     @property
@@ -179,7 +186,9 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED,
                 conditions=[is_complete], permission=perm.is_agency_member)
     def submit(self, today: datetime.date):
-        """Submit to the authority its kind and ownership route it to [000 §4(1), 002 §6, 002 §9]."""
+        """Submit to the authority its kind and ownership route it to [000 §4(1), 002 §6, 002 §9]; a
+        level the agency ticked counts only where it may choose (`chooses_managing_level`)."""
+        self.managing_level = managing_level_for(self.agency, self.managing_level)
         self.route = route_for(self.agency, self.managing_level)
         self.region_id = self.agency.region_id
         self.industry_department_id = self.agency.industry_department_id

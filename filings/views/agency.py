@@ -34,7 +34,7 @@ from portal.models import Region, Role
 S = FilingState
 STEPS = [("details", gettext_lazy("基本信息")), ("scope", gettext_lazy("申报范围")), ("examiners", gettext_lazy("考评人员")),
          ("facilities", gettext_lazy("场地设施")), ("materials", gettext_lazy("申报材料")),
-         ("pledge", gettext_lazy("承诺与提交"))]
+         ("pledge", gettext_lazy("核对与提交"))]
 
 
 def agency_user_required(view):
@@ -57,6 +57,19 @@ def city_staff_required(view):
     def wrapped(request, *args, **kwargs):
         user = request.user
         if not (user.is_superuser or user.role in (Role.CITY, Role.ADMIN)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def register_reader_required(view):
+    """The agency register is read by the city and by the pre-reviewers, each within their scope
+    (`agencies_visible_to`); only the city registers and corrects agencies."""
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_superuser or user.role in (Role.CITY, Role.ADMIN, Role.DISTRICT, Role.INDUSTRY)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
     return wrapped
@@ -200,7 +213,7 @@ def _save(form, call) -> bool:
 
 
 def _step_details(request, filing, context):
-    form = DetailsForm(_posted(request), initial={"managing_level": filing.managing_level})
+    form = DetailsForm(_posted(request), initial={"managing_level": filing.managing_level}, agency=filing.agency)
     context["form"] = form
     return request.method == "POST" and form.is_valid() and _save(form, lambda: agency_services.save_details(
         filing=filing, actor=request.user, managing_level=form.cleaned_data["managing_level"]))
@@ -267,9 +280,16 @@ def _step_materials(request, filing, context):
 
 
 def _step_pledge(request, filing, context):
+    """Check your answers: every section with a link to change it, the pledge and the one submit."""
     form = PledgeForm(_posted(request))
     context["form"] = form
-    context["problems"] = filing.completeness_problems()
+    context["problems"] = [p for p in filing.completeness_problems() if p != "尚未签署申请材料真实性承诺"]
+    context["summary"] = {
+        "scope": filing.scope.select_related("occupation").order_by("occupation__code"),
+        "examiners": filing.examiners.select_related("occupation").order_by("occupation__code", "name"),
+        "materials": filing.materials.filter(superseded_at__isnull=True).order_by("type"),
+        "edit": {key: reverse("filings:filing_edit", args=[filing.pk, key]) for key, _label in STEPS},
+    }
     context["submit_action"] = "supplement" if filing.state == S.SUPPLEMENT_REQUESTED else "submit"
     context["submit_label"] = services.ACTIONS[context["submit_action"]]
     return request.method == "POST" and form.is_valid() and _save(
@@ -279,28 +299,39 @@ def _step_pledge(request, filing, context):
 @agency_user_required
 @require_POST
 def filing_submit(request, pk):
-    """Submit (or send the supplement) through the one state-change path. A second identical POST —
-    a double click — changes nothing and says the application was already submitted [002 §9-10]."""
+    """Sign the pledge and submit (or send the supplement) in one press, through the one state-change
+    path; then the confirmation page with the reference. A second identical POST — a double click —
+    changes nothing and says the application was already submitted [002 §9-10]."""
     filing = get_object_or_404(filings_visible_to(request.user), pk=pk)
     action = request.POST.get("action")
     expected = request.POST.get("expected_state") or None
     if action not in ("submit", "supplement"):
         raise Http404
     try:
-        filing = services.perform(filing_id=filing.pk, action=action, actor=request.user, expected_state=expected)
+        filing = agency_services.submit_application(filing_id=filing.pk, action=action, actor=request.user,
+                                                    agree=request.POST.get("agree") == "on", expected_state=expected)
     except services.AlreadyDecided:
         filing.refresh_from_db()
         if filing.state not in EDITABLE:
             messages.info(request, _("该申请已提交，无需重复提交。当前状态：%(state)s。") % {"state": FilingState(filing.state).label})
-            return redirect(_detail_url(filing) or reverse("filings:agency_filings"))
+            return redirect("filings:filing_submitted", pk=filing.pk)
         messages.error(request, _("该申请的状态已变化，请核对后再提交。"))
         return redirect("filings:filing_edit", pk=filing.pk, step="pledge")
     except services.TransitionRefused as exc:
         messages.error(request, str(exc))
         return redirect("filings:filing_edit", pk=filing.pk, step="pledge")
-    messages.success(request, _("已%(action)s，当前状态：%(state)s。") % {"action": services.ACTIONS[action],
-                                                         "state": FilingState(filing.state).label})
-    return redirect("filings:agency_filings")
+    return redirect("filings:filing_submitted", pk=filing.pk)
+
+
+@agency_user_required
+def filing_submitted(request, pk):
+    """The confirmation after submitting: the reference, when and to whom, and what happens next."""
+    filing = get_object_or_404(filings_visible_to(request.user).select_related("agency", "region"), pk=pk)
+    if filing.state in EDITABLE:
+        return redirect("filings:filing_edit", pk=filing.pk, step="pledge")
+    return render(request, "filings/agency/submitted.html", {"filing": filing, "agency": filing.agency,
+                                                              "status": next_step(filing),
+                                                              "detail_url": _detail_url(filing)})
 
 
 # ----- materials: the one way a stored file leaves the server ------------------------------------------------
@@ -332,15 +363,19 @@ def _staff_regions(user):
     return regions.filter(path__startswith=user.region.path) if user.region_id else regions.none()
 
 
-@city_staff_required
+@register_reader_required
 def agency_list(request):
     q = request.GET.get("q", "").strip()
-    agencies = agencies_visible_to(request.user).annotate(filing_count=Count("filings")).order_by("name", "pk")
+    submitted = Q(filings__submitted_at__isnull=False)  # a draft is the agency's alone [SPEC §1]
+    agencies = (agencies_visible_to(request.user).annotate(filing_count=Count("filings", filter=submitted))
+                .order_by("name", "pk"))
     if q:
         agencies = agencies.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
     page = Paginator(agencies, 25).get_page(request.GET.get("page"))
+    user = request.user
     return render(request, "filings/agency/agency_list.html",
-                  {"page_obj": page, "q": q, "query_string": urlencode({"q": q}) if q else ""})
+                  {"page_obj": page, "q": q, "query_string": urlencode({"q": q}) if q else "",
+                   "can_correct": user.is_superuser or user.role in (Role.CITY, Role.ADMIN)})
 
 
 @city_staff_required
@@ -379,6 +414,7 @@ urlpatterns = [
     path("my/filings/new/", filing_new, name="filing_new"),
     path("my/filings/<int:pk>/", filing_edit, name="filing_edit"),
     path("my/filings/<int:pk>/submit/", filing_submit, name="filing_submit"),
+    path("my/filings/<int:pk>/submitted/", filing_submitted, name="filing_submitted"),
     path("my/filings/<int:pk>/<slug:step>/", filing_edit, name="filing_edit"),
     path("agencies/register/", agency_register, name="agency_register"),
     path("agencies/", agency_list, name="agency_list"),

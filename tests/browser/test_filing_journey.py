@@ -1,6 +1,6 @@
 """The initial filing workflow clicked through by each person in turn [SPEC §3, issue 3]: an agency
 applies, the district pre-reviews, the city runs the expert panel and approves, the notice ends and
-the receipt is downloaded and verified by its QR link; and a supplement request left unanswered
+the receipt is downloaded and verified by its QR link (the clerk checks every answer and signs and submits in one press, then sees the confirmation with the reference); and a supplement request left unanswered
 ends in abandonment [002 §10]. The ORM only arranges the world and the clock (`sweep(today)`);
 every decision is taken in the browser."""
 
@@ -120,13 +120,16 @@ def test_an_electrician_application_goes_from_draft_to_a_verified_receipt(world,
     expect(clerk.locator("main")).to_contain_text("所需材料已全部上传。")
     expect(clerk.locator(".badge-warn", has_text="未上传")).to_have_count(0)
 
-    clerk.get_by_role("link", name="下一步：承诺与提交").click()
+    clerk.get_by_role("link", name="下一步：核对与提交").click()
+    answers = clerk.get_by_test_id("check-answers")
+    expect(answers).to_contain_text("王建国")
+    expect(answers).to_contain_text("信用报告")
     clerk.get_by_label(re.compile("本机构承诺所填信息")).check()
-    clerk.get_by_role("button", name="签署承诺").click()
-    expect(clerk.locator("main")).to_contain_text("申请已填写完整，可以提交。")
-    clerk.get_by_role("button", name="提交备案申请").click()
-    expect(clerk.locator(".messages")).to_contain_text("当前状态：已提交，待形式审查")
-    expect(clerk.locator("main")).to_contain_text("受理机关将于")
+    clerk.get_by_role("button", name="签署承诺并提交备案申请").click()  # one press signs and submits
+    confirmation = clerk.get_by_test_id("confirmation")
+    expect(confirmation).to_contain_text("申请编号")
+    expect(confirmation).to_contain_text("已提交，待形式审查")
+    expect(confirmation).to_contain_text("受理机关将于")
 
     # ----- the Pudong district accepts, then forwards with its opinion -----
     district = person(new_page, "pudong")
@@ -232,9 +235,9 @@ def test_a_supplement_request_left_unanswered_past_thirty_days_ends_as_abandoned
     nav(clerk, "我的备案")
     expect(clerk.locator("main")).to_contain_text("草稿：已填写完整，请提交备案申请")
     clerk.get_by_role("link", name="继续填写").click()
-    clerk.get_by_role("link", name="承诺与提交").click()
+    clerk.get_by_role("link", name="核对与提交").click()
     clerk.get_by_role("button", name="提交备案申请").click()
-    expect(clerk.locator(".messages")).to_contain_text("当前状态：已提交，待形式审查")
+    expect(clerk.get_by_test_id("confirmation")).to_contain_text("已提交，待形式审查")
 
     district = person(new_page, "pudong")
     open_from_worklist(district)
@@ -245,7 +248,7 @@ def test_a_supplement_request_left_unanswered_past_thirty_days_ends_as_abandoned
     filing.refresh_from_db()
     due = filing.supplement_due
     assert due == timezone.localdate() + 30 * DAY
-    clerk.reload()
+    nav(clerk, "我的备案")
     card = clerk.locator(".next-steps")
     expect(card).to_contain_text(f"待补正：请于 {due:%Y-%m-%d} 前补正以下材料，逾期视为放弃申请")
     expect(card).to_contain_text("剩余 30 天")
