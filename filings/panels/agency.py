@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from filings.choices import ENDED, IN_FORCE, UNDER_REVIEW, FilingState
-from filings.models import Filing
+from filings.models import ChangeRequest, Filing
 from filings.selectors import filings_visible_to
-from portal import dashboards
+from portal import dashboards, todo
 from portal.models import Role
 
 S = FilingState
@@ -104,12 +105,49 @@ def next_steps_for(user) -> list[NextStep]:
     return sorted(steps, key=lambda s: (not s.action_needed, s.due or datetime.date.max))
 
 
+CHANGE_TEXT = {
+    ChangeRequest.State.DRAFT: (gettext_lazy("变更申请草稿：请核对后提交"), True),
+    ChangeRequest.State.PRE_REVIEW: (gettext_lazy("已提交：等待初审"), False),
+    ChangeRequest.State.SUBMITTED: (gettext_lazy("已提交：等待市级审核"), False),
+}
+
+
+def filing_tasks(user) -> list[todo.Task]:
+    """The agency's filings (what is needed next, by when) and its open change filings [002 §13]."""
+    out = []
+    for step in next_steps_for(user):
+        f = step.filing
+        editable = step.action_needed
+        out.append(todo.Task(
+            kind=str(_("备案")) if f.number else str(_("备案申请")), title=f.number or f.agency.name,
+            state_label=f.get_state_display(), text=step.text, due=step.due, action_needed=editable,
+            details=step.details or [], badge=step.badge,
+            url=reverse("filings:filing_edit", args=[f.pk]) if editable else _detail_url(f),
+            action_label=(str(_("继续填写")) if f.state == S.DRAFT else str(_("修改并提交"))) if editable else
+            str(_("查看"))))
+    changes = (ChangeRequest.objects.filter(filing__in=filings_visible_to(user), state__in=list(CHANGE_TEXT))
+               .select_related("filing__agency").order_by("created_at"))
+    for change in changes:
+        text, mine = CHANGE_TEXT[change.state]
+        out.append(todo.Task(
+            kind=str(_("变更备案")), title=change.filing.number or change.filing.agency.name,
+            state_label=change.get_state_display(), text=str(text), action_needed=mine,
+            url=reverse("filings:change_detail", args=[change.pk]),
+            action_label=str(_("提交变更申请")) if mine else str(_("查看")), badge="badge-warn" if mine else "badge-pending"))
+    return out
+
+
+def _detail_url(filing: Filing) -> str:
+    return reverse("filings:detail", args=[filing.pk])
+
+
 def agency_panel(user):
     if user.role != Role.AGENCY:
         return None
     if not user.agency_id:
         return {"title": _("登记机构"), "template": "filings/agency/_panel.html", "steps": [], "unregistered": True}
-    return {"title": _("下一步"), "template": "filings/agency/_panel.html", "steps": next_steps_for(user)}
+    return {"title": _("待办事项"), "template": "filings/agency/_panel.html", "tasks": todo.tasks_for(user)}
 
 
 dashboards.register(Role.AGENCY, agency_panel)
+todo.register("filings", filing_tasks)

@@ -21,13 +21,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from filings import agency_services, services
-from filings.choices import EDITABLE, ENDED, FilingState, MaterialType
+from filings.choices import EDITABLE, ENDED, IN_FORCE, FilingState, MaterialType
 from filings.forms.agency import (AccountForm, AgencyForm, DetailsForm, ExaminersForm, FacilitiesForm, MaterialForm,
                            PledgeForm, ScopeFormSet)
 from filings.models import Material, required_material_types
 from filings.panels.agency import next_step
 from filings.selectors import agencies_visible_to, filings_visible_to
 from filings.uploads import EXTENSIONS
+from portal import todo
 from portal.audit import record
 from portal.models import Region, Role
 
@@ -108,6 +109,7 @@ def agency_filings(request):
                         key=lambda s: (not s.action_needed, s.due or datetime.date.max))
     open_filing = agency_services.open_filing(agency)
     return render(request, "filings/agency/home.html", {"agency": agency, "rows": rows, "next_steps": next_steps,
+                                                        "tasks": todo.tasks_for(request.user),
                                                         "open_filing": open_filing})
 
 
@@ -156,8 +158,9 @@ def agency_edit(request):
         else:
             messages.success(request, _("机构信息已保存。"))
             return redirect("filings:agency_filings")
+    in_force = filings_visible_to(request.user).filter(state__in=IN_FORCE).order_by("-valid_until").first()
     return render(request, "filings/agency/agency_form.html", {"form": form, "agency": agency, "locked": locked,
-                                                               "title": _("机构信息")})
+                                                               "title": _("机构信息"), "in_force": in_force})
 
 
 # ----- the application ------------------------------------------------------------------------------------
