@@ -3,9 +3,19 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import AttachmentType
 from assessments.models import RenewalAssessment
+from assessments.models.assessment import MAX_COUNT
 from portal.models import Role, User
+from portal.text import CleanTextMixin, validate_person_name, validate_phone
 
 YES_NO = [("", _("请选择")), ("1", _("是")), ("0", _("否"))]
+
+
+def count(label, **kwargs):
+    """A count of certificates or people, bounded as the model bounds it, with a message a person reads."""
+    kwargs.setdefault("min_value", 0)
+    return forms.IntegerField(label=label, max_value=MAX_COUNT, error_messages={
+        "max_value": _("人次或人数不能超过 1,000,000，请核对后重新填写。"),
+        "min_value": _("请填写不小于 %(limit_value)s 的整数。")}, **kwargs)
 
 
 def yes_no(label, yes=_("是"), no=_("否"), help_text=""):
@@ -13,11 +23,11 @@ def yes_no(label, yes=_("是"), no=_("否"), help_text=""):
                                   coerce=lambda v: v == "1", empty_value=None, required=False, help_text=help_text)
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(CleanTextMixin, forms.Form):
     """续期备案申请表 [004 Annex 1]; the certified share is computed, not a field."""
 
-    contact_name = forms.CharField(label=_("联系人"), max_length=50)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=30)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, validators=[validate_person_name])
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, validators=[validate_phone])
     address = forms.CharField(label=_("地址"), max_length=200)
     entity_changed = yes_no(_("主体资质是否变更"))
     entity_change_items = forms.CharField(label=_("变更项"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -30,18 +40,18 @@ class ApplicationForm(forms.Form):
     commissioned_evaluations = yes_no(_("是否开展委托评价"))
     commissioned_details = forms.CharField(label=_("开展委托评价情况"), required=False,
                                            widget=forms.Textarea(attrs={"rows": 2}))
-    certs_apprentice = forms.IntegerField(label=_("学徒工"), min_value=0, initial=0)
-    certs_level5 = forms.IntegerField(label=_("初级"), min_value=0, initial=0)
-    certs_level4 = forms.IntegerField(label=_("中级"), min_value=0, initial=0)
-    certs_level3 = forms.IntegerField(label=_("高级"), min_value=0, initial=0)
-    certs_level2 = forms.IntegerField(label=_("技师"), min_value=0, initial=0)
-    certs_level1 = forms.IntegerField(label=_("高级技师"), min_value=0, initial=0)
-    certs_principal = forms.IntegerField(label=_("特级技师"), min_value=0, initial=0)
-    certs_chief = forms.IntegerField(label=_("首席技师"), min_value=0, initial=0)
-    certs_uploaded = forms.IntegerField(label=_("已上国网人次"), min_value=0, initial=0,
+    certs_apprentice = count(_("学徒工"), initial=0)
+    certs_level5 = count(_("初级"), initial=0)
+    certs_level4 = count(_("中级"), initial=0)
+    certs_level3 = count(_("高级"), initial=0)
+    certs_level2 = count(_("技师"), initial=0)
+    certs_level1 = count(_("高级技师"), initial=0)
+    certs_principal = count(_("特级技师"), initial=0)
+    certs_chief = count(_("首席技师"), initial=0)
+    certs_uploaded = count(_("已上国网人次"), initial=0,
                                         help_text=_("用于计算评估项 3.5（上国网占比）"))
-    certified_holders = forms.IntegerField(label=_("本企业现有技能人员持证总数（人）"), min_value=0)
-    employees = forms.IntegerField(label=_("职工总数（人）"), min_value=1)
+    certified_holders = count(_("本企业现有技能人员持证总数（人）"))
+    employees = count(_("职工总数（人）"), min_value=1)
     wants_to_continue = yes_no(_("是否愿意继续开展职业技能等级认定"))
 
     def clean(self):
@@ -63,7 +73,7 @@ class ApplicationForm(forms.Form):
         return initial
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(CleanTextMixin, forms.Form):
     type = forms.ChoiceField(label=_("材料类型"), choices=AttachmentType.choices)
     item = forms.TypedChoiceField(label=_("对应评估项"), required=False, coerce=int, empty_value=None,
                                   help_text=_("上传评估项佐证材料时选择"))
@@ -74,11 +84,11 @@ class AttachmentForm(forms.Form):
         self.fields["item"].choices = [("", "—")] + [(i.pk, f"{i.code} {i.title[:24]}") for i in rubric.items.all()]
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
     comment = forms.CharField(label=_("意见或理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PanelForm(forms.Form):
+class PanelForm(CleanTextMixin, forms.Form):
     experts = forms.ModelMultipleChoiceField(label=_("评估专家"), queryset=User.objects.none(),
                                              widget=forms.CheckboxSelectMultiple)
 
@@ -88,7 +98,7 @@ class PanelForm(forms.Form):
                                            .exclude(agency_id=assessment.agency_id).order_by("username"))
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(CleanTextMixin, forms.Form):
     document_reviewed = forms.BooleanField(label=_("资料审阅"), required=False)
     report_heard = forms.BooleanField(label=_("听取汇报"), required=False)
     site_checked = forms.BooleanField(label=_("现场核查"), required=False)

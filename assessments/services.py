@@ -84,6 +84,9 @@ def renewal_blockers(filing: Filing, today: datetime.date) -> list[str]:
     late = filing.ended_at_expiry()  # left the directory at expiry; may still apply late [004 §4(3)]
     if (filing.state not in IN_FORCE and not late) or filing.valid_until is None:
         return [_("该备案不在有效期内，不能申请期满评估。")]
+    if filing.renewals.filter(expires_on=filing.valid_until, state=S.WITHDRAWN).exists():
+        # 中途退出评估的，视为放弃续期: one withdrawal settles the period, re-assessment included [000 §5].
+        return [_("本期期满评估已撤回，视为放弃续期，有效期届满后不再延续 [000 §5]。")]
     previous = _failed_round(filing)
     if previous is not None:
         if previous.round > 1:
@@ -167,17 +170,23 @@ def _save_values(assessment: RenewalAssessment, values: dict, *, side: str, acto
     """Check every value first; store nothing if any is out of bounds (errors keyed by item code)."""
     items = {i.pk: i for i in assessment.rubric.items.all()}
     errors, checked = {}, {}
+    values = {k: (raw, transitions.person_text(note)) for k, (raw, note) in values.items()}
     for item_id, (raw, note) in values.items():
         item = items.get(int(item_id))
-        if item is None or not item.entered_by_hand:
+        if item is None or not assessment.judged_by_hand(item):
             continue
         if raw in (None, ""):
             checked[item.pk] = (None, note)
             continue
+        judged = not item.entered_by_hand  # item 3.5 with nothing issued [004 Annex 2 3.5]
         try:
-            checked[item.pk] = (item.check_value(raw), note)
+            checked[item.pk] = (item.check_value(raw, judged=judged), note)
         except ValidationError as exc:
             errors[item.code] = exc.messages
+            continue
+        if judged and not (note or "").strip():
+            errors[item.code] = [_("本期未发证，%(code)s 无法按上国网比例计分：请在“说明”中写明评定理由。")
+                                 % {"code": item.code}]
     if errors:
         raise ValidationError(errors)
     existing = {s.item_id: s for s in assessment.scores.all()}
@@ -232,6 +241,7 @@ def submit_opinion(*, assessment_id: int, actor, document_reviewed: bool, report
         raise PermissionDenied
     if assessment.state != S.EXPERT_REVIEW:
         raise TransitionRefused(_("当前不在专家评审阶段。"))
+    opinion = transitions.person_text(opinion)
     if not opinion.strip():
         raise ValidationError({"opinion": _("请填写专家意见。")})
     if not (document_reviewed or report_heard or site_checked):
@@ -351,8 +361,13 @@ def may(method, user) -> bool:
 
 
 def available_actions(assessment: RenewalAssessment, user) -> list[tuple[str, str]]:
-    """The buttons `user` may press now; conditions are checked on submit so the refusal says why."""
-    return transitions.available_actions(MACHINE, assessment, user)
+    """The buttons `user` may press now; conditions are checked on submit so the refusal says why —
+    except a pass over a recorded one-vote veto, which no explanation can make possible: that button
+    is not offered at all [004 Annex 2 六]."""
+    actions = transitions.available_actions(MACHINE, assessment, user)
+    if assessment.review_vetoed:
+        actions = [(name, label) for name, label in actions if name != "decide_pass"]
+    return actions
 
 
 def perform(*, assessment_id: int, action: str, actor=None, comment: str = "",

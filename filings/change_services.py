@@ -166,7 +166,7 @@ def describe(change: ChangeRequest) -> dict:
 def create_change_request(*, filing_id: int, actor, reason: str, add: list[dict] | None = None,
                           remove: list[int] | None = None, details: dict | None = None) -> ChangeRequest:
     """A draft change request on an in-force filing, refused with every problem listed at once."""
-    reason = (reason or "").strip()
+    reason = transitions.person_text(reason)
     with transaction.atomic():
         filing = Filing.objects.select_for_update().select_related("agency", "region").get(pk=filing_id)
         if not perm.is_agency_member(filing, actor):

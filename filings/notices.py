@@ -52,6 +52,7 @@ def file_objection(*, item: NoticeItem, name: str, contact: str, text: str, evid
     if not (item.notice.starts_on <= today <= item.notice.ends_on):
         raise ValueError("公示期已结束，不再受理异议。")
     objection = Objection(item=item, name=name, contact=contact, text=text)
+    objection.full_clean(exclude=["item", "evidence", "state"])  # the rules of the form hold here too
     if evidence:
         objection.evidence = evidence
         objection.evidence_name = evidence.name[:200]

@@ -18,6 +18,7 @@ from filings.models import ExpertAssignment, Filing, Objection, PublicNotice
 from filings.selectors import parties
 from filings.services import AlreadyDecided, TransitionRefused, perform
 from portal.audit import record
+from portal.transitions import person_text
 from portal.models import PolicyProfile, Role, User
 from portal.notifications import notify
 
@@ -90,6 +91,7 @@ def record_expert_review(*, assignment_id: int, expert: User, materials_verified
         raise TransitionRefused(_("该备案当前状态为“%(state)s”，不在专家评审阶段。") % {"state": filing.get_state_display()})
     if score is not None and not (0 <= score <= 100):
         raise TransitionRefused(_("评分应在 0 至 100 之间。"))
+    materials_notes, site_visit_notes, opinion = (person_text(t) for t in (materials_notes, site_visit_notes, opinion))
     assignment.materials_verified, assignment.materials_notes = materials_verified, materials_notes.strip()
     assignment.site_visited, assignment.site_visit_notes = site_visited, site_visit_notes.strip()
     assignment.opinion, assignment.score, assignment.recommendation = opinion.strip(), score, recommendation

@@ -4,18 +4,30 @@ Accepted: PDF, JPEG, PNG, DOCX, XLSX. An Office file is a ZIP archive; we list i
 decompressing anything, so a zip bomb costs nothing) and accept it only if it is a Word document or an
 Excel workbook without macros. Executables are named as such in the refusal, so a clerk who renamed
 one by mistake understands why. The size limit is the `UPLOAD_MAX_BYTES` setting (default 20 MB).
+
+A file of an accepted type must also open, or it is not a material a reviewer can read (issue #11):
+a PDF must parse (pypdf, lenient about the small faults real exporters make) and have at least one
+page, and must open without a password; an image must decode completely (Pillow) and stay within
+`MAX_IMAGE_PIXELS`, so a small file that inflates to gigabytes is refused before it is decoded; a
+Word or Excel file must hold its main parts, whose XML must parse, and no part larger than
+`MAX_OFFICE_PART_BYTES` is read, judged by the size the archive declares before decompressing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 import zipfile
 from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError, iterparse
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -34,6 +46,16 @@ EXECUTABLE_SIGNATURES = (
     b"\xca\xfe\xba\xbe",      # Mach-O universal / Java class
     b"#!",                    # shell scripts
 )
+
+
+# A 600 dpi A4 scan is 35 million pixels; 50 million decodes in about 150 MB.
+MAX_IMAGE_PIXELS = 50_000_000
+# The main XML part of a 20 MB Word or Excel file is rarely a tenth of this.
+MAX_OFFICE_PART_BYTES = 50 * 1024 * 1024
+OFFICE_MAIN_PART = {DOCX: "word/document.xml", XLSX: "xl/workbook.xml"}
+# What a malformed file can make pypdf and Pillow raise; anything else is a bug and is not swallowed.
+DECODE_ERRORS = (PyPdfError, UnidentifiedImageError, SyntaxError, OSError, ValueError, KeyError, TypeError,
+                 AttributeError, IndexError, RecursionError, EOFError, ZeroDivisionError)
 
 
 @dataclass(frozen=True)
@@ -70,9 +92,11 @@ def _office_kind(upload: UploadedFile) -> str | None:
         return None
     if "[Content_Types].xml" not in names or any(n.lower().endswith("vbaproject.bin") for n in names):
         return None
-    if "word/document.xml" in names:
+    # By its folders, so that a Word file missing its main part is refused as broken (check_content),
+    # not as an archive.
+    if any(n.startswith("word/") for n in names):
         return DOCX
-    if "xl/workbook.xml" in names:
+    if any(n.startswith("xl/") for n in names):
         return XLSX
     return None
 
@@ -105,8 +129,92 @@ def sniff(upload: UploadedFile) -> str:
         code="upload_type", params={"name": upload.name, "accepted": ACCEPTED_LABEL})
 
 
+def _broken(message: str, code: str, **params) -> ValidationError:
+    return ValidationError(message, code=code, params=params)
+
+
+def _check_pdf(upload: UploadedFile) -> None:
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            # Permission-only encryption (no password to open), common on issued reports, passes.
+            raise _broken(_("PDF 文件设置了打开密码，审核人员无法查看，请上传未加密的版本。"), "upload_pdf_encrypted")
+        pages = len(reader.pages)
+        if pages:
+            reader.pages[0]  # walks the page tree: a /Count that lies is found here
+    except ValidationError:
+        raise
+    except DECODE_ERRORS:
+        raise _broken(_("PDF 文件已损坏或不完整，无法打开，请重新导出后上传。"), "upload_pdf_broken") from None
+    if pages < 1:
+        raise _broken(_("PDF 文件没有任何页面。"), "upload_pdf_empty")
+
+
+def _check_image(upload: UploadedFile, content_type: str) -> None:
+    expected = {JPEG: "JPEG", PNG: "PNG"}[content_type]
+    broken = _broken(_("图片文件已损坏或不完整，无法显示，请重新保存后上传。"), "upload_image_broken")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            upload.seek(0)
+            with Image.open(upload, formats=[expected]) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise _broken(_("图片尺寸过大（%(width)s×%(height)s 像素），超过 5000 万像素的上限，请缩小后上传。"),
+                                  "upload_image_too_large", width=width, height=height)
+                image.verify()  # checksums (PNG chunks) without decoding
+            upload.seek(0)
+            with Image.open(upload, formats=[expected]) as image:
+                if expected == "JPEG":
+                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))  # decode at 1/8 scale
+                image.load()  # every byte of the picture decoded: a truncated file fails here
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _broken(_("图片像素数异常巨大，疑似“解压炸弹”，已拒绝上传。"), "upload_image_bomb") from None
+    except DECODE_ERRORS:
+        raise broken from None
+    finally:
+        upload.seek(0)
+
+
+def _check_office(upload: UploadedFile, content_type: str) -> None:
+    broken = _broken(_("文件“%(name)s”已损坏或不完整，无法打开，请在 Word 或 Excel 中重新保存后上传。"),
+                     "upload_office_broken", name=upload.name)
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            for part in ("[Content_Types].xml", OFFICE_MAIN_PART[content_type]):
+                info = archive.getinfo(part)
+                if info.file_size > MAX_OFFICE_PART_BYTES:
+                    raise broken
+                # The reader stops at the declared size, so a lying header cannot inflate past the cap.
+                with archive.open(info) as stream:
+                    for _event, element in iterparse(stream):
+                        element.clear()
+    except ValidationError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ParseError, OSError, EOFError, ValueError, NotImplementedError):
+        raise broken from None
+    finally:
+        upload.seek(0)
+
+
+def check_content(upload: UploadedFile, content_type: str) -> None:
+    """A ValidationError unless the file of this type opens and has content a reviewer can read."""
+    if content_type == PDF:
+        _check_pdf(upload)
+    elif content_type in (JPEG, PNG):
+        _check_image(upload, content_type)
+    else:
+        _check_office(upload, content_type)
+    upload.seek(0)
+
+
 def check_upload(upload: UploadedFile) -> CheckedUpload:
-    """Size first (cheap), then content; the SHA-256 is taken in chunks so large files stay out of memory."""
+    """Size first (cheap), then the type and whether the file opens; the SHA-256 is taken in chunks so
+    large files stay out of memory."""
     size = upload.size or 0
     if size == 0:
         raise ValidationError(_("文件“%(name)s”是空文件（0 字节），请选择有内容的文件。"), code="upload_empty",
@@ -118,6 +226,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
             code="upload_too_large", params={"name": upload.name, "size": human_size(size),
                                              "limit": human_size(limit)})
     content_type = sniff(upload)
+    check_content(upload, content_type)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

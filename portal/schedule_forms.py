@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import schedule
+from portal.text import CleanTextMixin
 
 EXAMPLE = "2027-01-01 休\n2027-02-05~2027-02-11 休\n2027-02-14 班"
 
@@ -19,7 +20,7 @@ def _years():
     return [(y, str(y)) for y in range(this, this + 3)]
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(CleanTextMixin, forms.Form):
     year = forms.TypedChoiceField(label=_("年份"), coerce=int, choices=_years)
     text = forms.CharField(label=_("放假与调休安排"), required=False, widget=forms.Textarea(attrs={"rows": 12}),
                            help_text=_("每行一项：日期或日期范围，再写“休”或“班”，例如“2027-02-05~2027-02-11 休”"

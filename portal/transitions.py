@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -36,6 +36,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from portal import audit_actions
 from portal.audit import record
+from portal.text import clean_text
 
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -183,7 +184,7 @@ def perform(machine: Machine, *, pk, action: str, actor=None, comment: str = "",
     if (action not in machine.system_actions) if actor is None else (action not in machine.actions):
         raise PermissionDenied
     today = today or timezone.localdate()
-    comment = (comment or "").strip()
+    comment = person_text(comment)
     settled = settle_overdue(machine, pk, today) if actor is not None else None
     try:
         with transaction.atomic():
@@ -214,6 +215,15 @@ def perform(machine: Machine, *, pk, action: str, actor=None, comment: str = "",
             return apply(machine, obj, action, actor=actor, comment=comment, today=today)
     except ConcurrentTransition as exc:
         raise AlreadyDecided(_("%(noun)s已由他人处理，您的操作未执行，请刷新后查看。") % {"noun": machine.noun}) from exc
+
+
+def person_text(value: str | None) -> str:
+    """A comment or reason a person typed: NFC, stripped, and refused (changing nothing) if it
+    carries invisible or direction-control characters, with the reason in plain words."""
+    try:
+        return clean_text((value or "").strip(), multiline=True)
+    except ValidationError as exc:
+        raise TransitionRefused("；".join(exc.messages)) from exc
 
 
 def settle_overdue(machine: Machine, pk, today: datetime.date) -> str | None:

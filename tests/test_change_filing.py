@@ -226,7 +226,9 @@ def test_the_change_list_shows_what_the_user_may_see_in_few_queries(client, worl
                                                                      django_assert_max_num_queries):
     for i in range(3):
         change = create_change_request(filing_id=active.pk, actor=world.pudong_clerk, reason=f"变更{i}",
-                                       details={"contact_name": f"联系人{i}"})
+                                       details={"contact_name": f"联系人{'甲乙丙'[i]}"})
+        # Submitted, then withdrawn: one never submitted would be the agency's alone [SPEC §1].
+        act(change_id=change.pk, action="submit", actor=world.pudong_clerk)
         act(change_id=change.pk, action="withdraw", actor=world.pudong_clerk)
     client.force_login(world.city)
     with django_assert_max_num_queries(8):

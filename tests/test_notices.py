@@ -92,7 +92,7 @@ def test_evidence_over_the_size_limit_is_refused(world, client, on_notice, setti
 
 def test_an_objection_needs_name_contact_and_text(world, client, on_notice):
     response = object_to(client, on_notice, name="", text="")
-    assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
+    assert response.status_code == 200 and "此项为必填项" in response.content.decode()
     assert not Objection.objects.exists()
 
 
@@ -146,7 +146,7 @@ def test_an_upheld_objection_may_refuse_the_filing(world, client, on_notice):
 def test_a_resolution_needs_a_reason_and_changes_nothing_without_it(world, client, on_notice):
     object_to(client, on_notice)
     response = resolve(client, world, Objection.objects.get(), "refuse", "")
-    assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
+    assert response.status_code == 200 and "此项为必填项" in response.content.decode()
     assert Objection.objects.get().state == Objection.State.PENDING
     assert Filing.objects.get(pk=on_notice.pk).state == S.PUBLIC_NOTICE
 
@@ -185,7 +185,7 @@ def test_an_objection_to_a_renewal_result_is_recorded_and_left_to_the_assessment
     filing = world.filing(state=S.ACTIVE)
     item = add_to_notice(filing, actor=world.city, today=timezone.localdate(), purpose=PublicNotice.Purpose.RENEWAL)
     client.post(reverse("filings:objection_new", args=[item.pk]),
-                {"name": "李女士", "contact": "021-1234", "text": "评估期内曾超范围评价。"})
+                {"name": "李女士", "contact": "021-12345678", "text": "评估期内曾超范围评价。"})
     objection = Objection.objects.get()
     client.force_login(world.city)
     page = client.get(reverse("filings:objection_resolve", args=[objection.pk])).content.decode()

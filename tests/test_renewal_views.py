@@ -61,7 +61,7 @@ def test_application_form_computes_the_certified_share(world, client, filing):
     login(client, world.pudong_clerk)
     client.post(reverse("assessments:open", args=[filing.pk]))
     a = RenewalAssessment.objects.get(filing=filing)
-    data = {"contact_name": "李四", "contact_phone": "021-1", "address": "浦东", "entity_changed": "0",
+    data = {"contact_name": "李四", "contact_phone": "021-12345678", "address": "浦东", "entity_changed": "0",
             "credit_good": "1", "evaluations_carried_out": "1", "commissioned_evaluations": "0",
             "wants_to_continue": "1", "certs_apprentice": 0, "certs_level5": 10, "certs_level4": 0, "certs_level3": 0,
             "certs_level2": 0, "certs_level1": 0, "certs_principal": 0, "certs_chief": 0, "certs_uploaded": 9,

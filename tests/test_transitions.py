@@ -140,3 +140,13 @@ def test_a_lock_held_too_long_becomes_busy_try_again(world, monkeypatch):
         t.join(10)
     filing.refresh_from_db()
     assert filing.state == S.ACTIVE
+
+
+def test_a_comment_with_a_direction_control_character_is_refused_and_changes_nothing(world):
+    """[issue 11 §4] Every free text a person gives a transition is cleaned on the service path too."""
+    filing = world.filing(state=S.ACTIVE)
+    entries = AuditEntry.objects.count()
+    with pytest.raises(transitions.TransitionRefused, match="U\\+202E"):
+        services.change_in_force(filing_id=filing.pk, action="suspend", actor=world.city, comment="暂停\u202e评价")
+    filing.refresh_from_db()
+    assert filing.state == S.ACTIVE and AuditEntry.objects.count() == entries

@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve
+from PIL import Image
+from pypdf import PdfWriter
 
 from filings.choices import FilingState as S, MaterialType
 from filings.demo import MINIMAL_PDF
@@ -16,16 +18,42 @@ from filings.models import ExpertAssignment, Material
 from portal.models import AuditEntry
 
 CREDIT = MaterialType.CREDIT_REPORT
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
+
+
+def picture(fmt, size=(64, 48)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def pdf_without_pages():
+    buffer = io.BytesIO()
+    PdfWriter().write(buffer)
+    return buffer.getvalue()
+
+
+def encrypted_pdf(user_password):
+    writer = PdfWriter(clone_from=io.BytesIO(MINIMAL_PDF))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PNG = picture("PNG")
+JPG = picture("JPEG")
+# The pixel data (IDAT) overwritten: the signature and header still say PNG.
+_idat = PNG.index(b"IDAT")
+BROKEN_PNG = PNG[:_idat + 8] + b"\x00" * 16 + PNG[_idat + 24:]
 EXE = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
        + b"This program cannot be run in DOS mode")
 
 
-def office(members):
+def office(members, body="<x/>"):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in members:
-            archive.writestr(name, "<x/>")
+            archive.writestr(name, body if name.endswith("document.xml") else "<x/>")
     return buffer.getvalue()
 
 
@@ -54,10 +82,11 @@ def current(filing, material_type=CREDIT):
 @pytest.mark.parametrize("name, content, content_type", [
     ("报告.pdf", MINIMAL_PDF, "application/pdf"),
     ("scan.png", PNG, "image/png"),
-    ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 50, "image/jpeg"),
+    ("photo.jpg", JPG, "image/jpeg"),
     ("说明.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ("清单.xlsx", XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("misnamed.docx", MINIMAL_PDF, "application/pdf"),  # the content decides, not the name
+    ("受限.pdf", encrypted_pdf(""), "application/pdf"),  # permissions only: opens without a password
 ])
 def test_accepted_formats_are_recognised_by_content(client, draft, name, content, content_type):
     response = upload(client, draft, name, content)
@@ -75,6 +104,14 @@ def test_accepted_formats_are_recognised_by_content(client, draft, name, content
     ("宏.docx", DOCM, "含宏"),
     ("压缩包.pdf", PLAIN_ZIP, "压缩包"),
     ("notes.pdf", b"just some text pretending to be a pdf", "无法识别"),
+    # Issue #11 item 5: a file of an accepted type must open and have content.
+    ("截断.pdf", MINIMAL_PDF[:19], "PDF 文件已损坏或不完整，无法打开，请重新导出后上传。"),
+    ("空白.pdf", pdf_without_pages(), "PDF 文件没有任何页面。"),
+    ("加密.pdf", encrypted_pdf("secret"), "PDF 文件设置了打开密码"),
+    ("坏图.png", BROKEN_PNG, "图片文件已损坏或不完整"),
+    ("截断.jpg", JPG[: len(JPG) // 2], "图片文件已损坏或不完整"),
+    ("缺正文.docx", office(["[Content_Types].xml", "_rels/.rels", "word/styles.xml"]), "已损坏或不完整"),
+    ("坏XML.docx", office(["[Content_Types].xml", "word/document.xml"], body="<w:document"), "已损坏或不完整"),
 ])
 def test_bad_files_are_refused_beside_the_field_and_change_nothing(client, draft, name, content, message):
     """[SPEC §2] uploads are checked by content: a renamed executable, an empty file and the like are refused."""
@@ -85,6 +122,26 @@ def test_bad_files_are_refused_beside_the_field_and_change_nothing(client, draft
     assert f'id="id_{CREDIT}-file_error"' in html  # beside the credit report's own field
     assert list(draft.materials.values_list("pk", "superseded_at")) == before
     assert not AuditEntry.objects.filter(action="material.upload").exists()
+
+
+def test_an_image_that_would_decode_to_too_many_pixels_is_refused_before_decoding(client, draft):
+    """A small PNG of 8000×8000 pixels (64 million, over the 50 million cap) is refused by its header."""
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(buffer, "PNG")
+    before = list(draft.materials.values_list("pk", "superseded_at"))
+    html = upload(client, draft, "巨图.png", buffer.getvalue()).content.decode()
+    assert "超过 5000 万像素的上限" in html
+    assert list(draft.materials.values_list("pk", "superseded_at")) == before
+    assert not AuditEntry.objects.filter(action="material.upload").exists()
+
+
+def test_an_office_part_declared_larger_than_the_cap_is_not_read(draft, monkeypatch):
+    from filings import uploads
+
+    monkeypatch.setattr(uploads, "MAX_OFFICE_PART_BYTES", 3)
+    with pytest.raises(uploads.ValidationError) as refused:
+        uploads.check_upload(SimpleUploadedFile("说明.docx", DOCX))
+    assert refused.value.code == "upload_office_broken"
 
 
 def test_an_oversized_file_is_refused(client, draft, settings):

@@ -7,19 +7,34 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from assessments.choices import AssessmentState, AttachmentType, Outcome, WrapUpTask
 from filings import permissions as perm
 from filings.choices import Ownership, Route
+from filings.models import NoticeItem, Objection
 from portal.models import PolicyProfile, StoredFile
 from portal.transitions import TimeLimits
+from portal.text import validate_multiline_text, validate_person_name, validate_phone, validate_text
 
-from .rubric import ZERO, Rubric, RubricItem, upload_ratio_points
+from .rubric import SCALE, ZERO, Rubric, RubricItem, upload_ratio_points
 
 S = AssessmentState
+
+# Certificates issued in one validity period, and people: more than a million is not a count any agency
+# reports, and a plain limit reads better than the database's 9223372036854775807.
+MAX_COUNT = 1_000_000
+AT_MOST_A_MILLION = MaxValueValidator(MAX_COUNT, "人次或人数不能超过 1,000,000，请核对后重新填写。")
+
+
+def count_field(label: str, **kwargs) -> models.PositiveIntegerField:
+    kwargs.setdefault("default", 0)
+    return models.PositiveIntegerField(label, validators=[AT_MOST_A_MILLION], **kwargs)
 
 
 def _percent(part: int | None, whole: int | None) -> Decimal | None:
@@ -53,30 +68,29 @@ class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
                                             on_delete=models.PROTECT, related_name="+")
 
     # ----- 004 Annex 1: the renewal application -----------------------------------------------
-    contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True, validators=[validate_person_name])
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True, validators=[validate_phone])
+    address = models.CharField("地址", max_length=200, blank=True, validators=[validate_text])
     entity_changed = models.BooleanField("主体资质是否变更", null=True, blank=True)
-    entity_change_items = models.TextField("变更项", blank=True)
+    entity_change_items = models.TextField("变更项", blank=True, validators=[validate_multiline_text])
     credit_good = models.BooleanField("企业信用是否良好", null=True, blank=True)
-    credit_problems = models.TextField("信用存在的问题", blank=True)
+    credit_problems = models.TextField("信用存在的问题", blank=True, validators=[validate_multiline_text])
     evaluations_carried_out = models.BooleanField("是否开展认定工作", null=True, blank=True)
-    no_evaluation_reason = models.TextField("未开展原因", blank=True,
+    no_evaluation_reason = models.TextField("未开展原因", blank=True, validators=[validate_multiline_text],
                                             help_text="未开展评价的，说明情况，由人社部门决定是否延长 [004 §4(4)]")
     commissioned_evaluations = models.BooleanField("是否开展委托评价", null=True, blank=True)
-    commissioned_details = models.TextField("开展委托评价情况", blank=True)
-    certs_apprentice = models.PositiveIntegerField("学徒工", default=0)
-    certs_level5 = models.PositiveIntegerField("初级", default=0)
-    certs_level4 = models.PositiveIntegerField("中级", default=0)
-    certs_level3 = models.PositiveIntegerField("高级", default=0)
-    certs_level2 = models.PositiveIntegerField("技师", default=0)
-    certs_level1 = models.PositiveIntegerField("高级技师", default=0)
-    certs_principal = models.PositiveIntegerField("特级技师", default=0)
-    certs_chief = models.PositiveIntegerField("首席技师", default=0)
-    certs_uploaded = models.PositiveIntegerField("已上国网人次", default=0,
-                                                 help_text="已上传全国证书查询系统的证书人次 [004 附件2 3.5]")
-    certified_holders = models.PositiveIntegerField("技能人员持证总数（人）", null=True, blank=True)
-    employees = models.PositiveIntegerField("职工总数（人）", null=True, blank=True)
+    commissioned_details = models.TextField("开展委托评价情况", blank=True, validators=[validate_multiline_text])
+    certs_apprentice = count_field("学徒工")
+    certs_level5 = count_field("初级")
+    certs_level4 = count_field("中级")
+    certs_level3 = count_field("高级")
+    certs_level2 = count_field("技师")
+    certs_level1 = count_field("高级技师")
+    certs_principal = count_field("特级技师")
+    certs_chief = count_field("首席技师")
+    certs_uploaded = count_field("已上国网人次", help_text="已上传全国证书查询系统的证书人次 [004 附件2 3.5]")
+    certified_holders = count_field("技能人员持证总数（人）", default=None, null=True, blank=True)
+    employees = count_field("职工总数（人）", default=None, null=True, blank=True)
     wants_to_continue = models.BooleanField("是否愿意继续开展职业技能等级认定", null=True, blank=True)
     pledge_signed_at = models.DateTimeField("承诺时间", null=True, blank=True)
     pledge_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -90,9 +104,9 @@ class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
 
     # ----- the process ----------------------------------------------------------------------
     submitted_on = models.DateField("提交日期", null=True, blank=True)
-    pre_review_opinion = models.TextField("初审意见", blank=True)
+    pre_review_opinion = models.TextField("初审意见", blank=True, validators=[validate_multiline_text])
     outcome = models.CharField("评估结果", max_length=10, choices=Outcome.choices, blank=True)
-    decision_reasons = models.TextField("审定意见", blank=True)
+    decision_reasons = models.TextField("审定意见", blank=True, validators=[validate_multiline_text])
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     decided_on = models.DateField("审定日期", null=True, blank=True)
@@ -102,7 +116,7 @@ class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
     consequence_on = models.DateField("不通过处理生效日", null=True, blank=True)
     consequence_applied_on = models.DateField("不通过处理执行日", null=True, blank=True)
     rectification_due = models.DateField("整改期限", null=True, blank=True)
-    last_comment = models.TextField("最近意见", blank=True)
+    last_comment = models.TextField("最近意见", blank=True, validators=[validate_multiline_text])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -114,10 +128,35 @@ class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "consequence_on"], name="renewal_due_consequence"),
             models.Index(fields=["filing", "expires_on", "state"], name="renewal_by_period"),
         ]
+        constraints = [
+            *[models.CheckConstraint(condition=Q(**{f"{f}__lte": MAX_COUNT}), name=f"renewal_{f}_at_most_a_million")
+              for f in ("certs_apprentice", "certs_level5", "certs_level4", "certs_level3", "certs_level2",
+                        "certs_level1", "certs_principal", "certs_chief", "certs_uploaded", "certified_holders",
+                        "employees")],
+            models.CheckConstraint(
+                condition=Q(certs_uploaded__lte=F("certs_apprentice") + F("certs_level5") + F("certs_level4")
+                            + F("certs_level3") + F("certs_level2") + F("certs_level1") + F("certs_principal")
+                            + F("certs_chief")),
+                name="renewal_uploaded_at_most_issued"),
+            models.CheckConstraint(condition=Q(certified_holders__isnull=True) | Q(employees__isnull=True)
+                                   | Q(certified_holders__lte=F("employees")),
+                                   name="renewal_holders_at_most_employees"),
+        ]
 
     def __str__(self):
         label = "复评" if self.round > 1 else "期满评估"
         return f"{self.agency.name} {label}（有效期至 {self.expires_on:%Y-%m-%d}）"
+
+    def clean(self):
+        """[004 Annex 1] counts that contradict each other are refused, not stored and flagged later."""
+        errors = {}
+        if self.certs_uploaded and self.certs_uploaded > self.certs_issued:
+            errors["certs_uploaded"] = f"已上国网人次不能多于本期发证人次合计（{self.certs_issued}）。"
+        if self.certified_holders is not None and self.employees is not None \
+                and self.certified_holders > self.employees:
+            errors["certified_holders"] = "持证人数不能多于职工总数。"
+        if errors:
+            raise ValidationError(errors)
 
     # ----- facts ------------------------------------------------------------------------------
     CERT_FIELDS = ("certs_apprentice", "certs_level5", "certs_level4", "certs_level3", "certs_level2",
@@ -185,7 +224,7 @@ class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
             return []  # nothing to score: the authority decides on the explanation [004 §4(4)]
         scored = {s.item_id for s in self.scores.all() if s.self_value is not None}
         return [f"评估项 {i.code} 尚未自评" for i in self.rubric.items.all()
-                if i.entered_by_hand and i.pk not in scored]
+                if self.judged_by_hand(i) and i.pk not in scored]
 
     def attachment_problems(self) -> list[str]:
         present = set(self.attachments.values_list("type", flat=True))
@@ -208,7 +247,7 @@ class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
         if self.evaluations_carried_out is not False:
             reviewed = {s.item_id for s in self.scores.all() if s.review_value is not None}
             p += [f"评估项 {i.code} 尚无评审得分" for i in self.rubric.items.all()
-                  if i.entered_by_hand and i.pk not in reviewed]
+                  if self.judged_by_hand(i) and i.pk not in reviewed]
         return p
 
     def review_complete(self) -> bool:
@@ -224,18 +263,30 @@ class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
         return self.review_total is not None and self.review_total >= PolicyProfile.active().pass_mark
 
     # ----- scoring -----------------------------------------------------------------------------
+    def computed_points(self, item: RubricItem) -> Decimal | None:
+        """Item 3.5 from the certificate counts; None for every other item, and for 3.5 when no
+        certificate was issued this period (0 of 0 is no share at all) [004 Annex 2 3.5]."""
+        if item.kind != RubricItem.Kind.UPLOAD_RATIO:
+            return None
+        return upload_ratio_points(self.certs_issued, self.certs_uploaded, item.max_score)
+
+    def judged_by_hand(self, item: RubricItem) -> bool:
+        """A person gives `item` its value: every item but 3.5, and 3.5 too when nothing was issued —
+        then the agency's and the reviewers' judgement stands, each with its reason [004 Annex 2 3.5]."""
+        return item.entered_by_hand or self.computed_points(item) is None
+
     def recompute_totals(self) -> None:
-        """Totals and vetoes from the item scores; item 3.5 from the certificate counts [004 Annex 2]."""
+        """Totals and vetoes from the item scores; item 3.5 from the certificate counts, or as judged
+        when nothing was issued [004 Annex 2]."""
         items = list(self.rubric.items.all())
         scores = {s.item_id: s for s in self.scores.all()}
-        ratio = None
         self_total = review_total = ZERO
         self_veto = review_veto = False
         reviewed_any = False
         for item in items:
             score = scores.get(item.pk)
-            if item.kind == RubricItem.Kind.UPLOAD_RATIO:
-                ratio = upload_ratio_points(self.certs_issued, self.certs_uploaded, item.max_score)
+            ratio = self.computed_points(item)
+            if ratio is not None:
                 self_total += ratio
                 review_total += ratio
                 continue
@@ -295,8 +346,6 @@ class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
 
     def objections_settled(self) -> bool:
         """No objection to the latest notice of this result is pending or was upheld [001 §3(3)]."""
-        from filings.models import NoticeItem, Objection
-
         item = (NoticeItem.objects.filter(filing_id=self.filing_id, notice__purpose="renewal")
                 .order_by("-pk").first())
         return item is None or not item.objections.filter(
@@ -330,16 +379,40 @@ class ItemScore(models.Model):
     assessment = models.ForeignKey(RenewalAssessment, on_delete=models.CASCADE, related_name="scores")
     item = models.ForeignKey(RubricItem, on_delete=models.PROTECT, related_name="+")
     self_value = models.DecimalField("自评", max_digits=5, decimal_places=1, null=True, blank=True)
-    self_note = models.TextField("自评说明", blank=True)
+    self_note = models.TextField("自评说明", blank=True, validators=[validate_multiline_text])
     review_value = models.DecimalField("评审", max_digits=5, decimal_places=1, null=True, blank=True)
-    review_note = models.TextField("评审说明", blank=True)
+    review_note = models.TextField("评审说明", blank=True, validators=[validate_multiline_text])
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "评估项得分"
         ordering = ["item__order", "item_id"]
-        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="one_score_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="one_score_per_item"),
+            # The item's own bound (its maximum, its deduction cap) is checked in clean(); the database
+            # keeps every value on the rubric's 100-point scale whatever path wrote it.
+            models.CheckConstraint(condition=Q(self_value__isnull=True) | Q(self_value__gte=0, self_value__lte=SCALE),
+                                   name="item_score_self_value_on_the_scale"),
+            models.CheckConstraint(condition=Q(review_value__isnull=True)
+                                   | Q(review_value__gte=0, review_value__lte=SCALE),
+                                   name="item_score_review_value_on_the_scale"),
+        ]
+
+    def clean(self):
+        """Each value within what its rubric item can mean: 0 to the item's maximum for scores, at most
+        `RubricItem.max_deductions` verified incidents for deductions, 是/否 for vetoes [004 Annex 2]."""
+        errors = {}
+        for side in ("self_value", "review_value"):
+            value = getattr(self, side)
+            if value is None:
+                continue
+            try:
+                self.item.check_value(value, judged=self.assessment.judged_by_hand(self.item))
+            except ValidationError as exc:
+                errors[side] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 def attachment_path(instance, filename):
@@ -373,7 +446,7 @@ class PanelMember(models.Model):
     document_reviewed = models.BooleanField("资料审阅", default=False)
     report_heard = models.BooleanField("听取汇报", default=False)
     site_checked = models.BooleanField("现场核查", default=False)
-    opinion = models.TextField("专家意见", blank=True)
+    opinion = models.TextField("专家意见", blank=True, validators=[validate_multiline_text])
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
 
     class Meta:
@@ -393,7 +466,7 @@ class WrapUp(models.Model):
     done_on = models.DateField("完成日期", null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
-    note = models.TextField("说明", blank=True)
+    note = models.TextField("说明", blank=True, validators=[validate_multiline_text])
 
     class Meta:
         verbose_name = verbose_name_plural = "收尾事项"

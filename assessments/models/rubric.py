@@ -3,14 +3,21 @@ is frozen, and every assessment keeps the version it was scored on."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments import rubrics
+from portal.models import PolicyProfile
+from portal.text import validate_multiline_text, validate_text
+
 ZERO = Decimal("0")
+# [004 Annex 2] the rubric is a 100-point scale; no item's value (points, a count of incidents, or a
+# 0/1 veto) can mean more than that, and the database refuses anything outside 0..100 (ItemScore).
+SCALE = Decimal(100)
 
 
 def fmt(d) -> str:
@@ -20,9 +27,9 @@ def fmt(d) -> str:
 
 
 class Rubric(models.Model):
-    name = models.CharField("名称", max_length=100)
+    name = models.CharField("名称", max_length=100, validators=[validate_text])
     version = models.PositiveSmallIntegerField("版本", default=1)
-    source = models.CharField("依据", max_length=100, blank=True, help_text="例如：鲁人社函〔2024〕62号 附件2")
+    source = models.CharField("依据", max_length=100, blank=True, validators=[validate_text], help_text="例如：鲁人社函〔2024〕62号 附件2")
     published_at = models.DateTimeField("发布时间", null=True, blank=True,
                                         help_text="发布后不可修改；新的评估使用最新发布的版本")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -37,13 +44,15 @@ class Rubric(models.Model):
 
     @classmethod
     def current(cls) -> "Rubric | None":
-        """The latest published version: what a new assessment is scored on. With none at all (a
-        flushed test database), the shipped default is loaded, as the data migration does."""
-        rubric = cls.objects.filter(published_at__isnull=False).order_by("-published_at", "-pk").first()
-        if rubric is None and not cls.objects.exists():
-            from assessments.rubrics import load_rubric
-
-            rubric = load_rubric()
+        """The latest published version for the active bureau: what a new assessment is scored on.
+        Another preset's shipped rubric is never chosen (Shandong's names its provincial platform and
+        rules). With none for this preset at all (a flushed test database, a deployment on another
+        preset), the preset's own shipped rubric is loaded and published [SPEC §4.3, §8]."""
+        preset = PolicyProfile.active().preset
+        candidates = cls.objects.exclude(name__in=rubrics.other_presets_rubrics(preset))
+        rubric = candidates.filter(published_at__isnull=False).order_by("-published_at", "-pk").first()
+        if rubric is None and not candidates.exists():
+            rubric = rubrics.load_rubric(rubrics.shipped_for(preset), rubric_model=cls, item_model=RubricItem)
         return rubric
 
     @property
@@ -71,10 +80,10 @@ class RubricItem(models.Model):
         VETO = "veto", _("一票否决")
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="items")
-    section = models.CharField("评估项目", max_length=100, help_text="例如：一. 技能等级认定制度建设完善情况")
+    section = models.CharField("评估项目", max_length=100, validators=[validate_text], help_text="例如：一. 技能等级认定制度建设完善情况")
     code = models.CharField("编号", max_length=10)
-    title = models.TextField("评估内容")
-    guidance = models.TextField("评估得分取值", blank=True)
+    title = models.TextField("评估内容", validators=[validate_multiline_text])
+    guidance = models.TextField("评估得分取值", blank=True, validators=[validate_multiline_text])
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.SCORE)
     max_score = models.DecimalField("最高得分", max_digits=5, decimal_places=1, default=0)
     deduction_per_count = models.DecimalField("每次扣分", max_digits=5, decimal_places=1, default=0)
@@ -83,10 +92,26 @@ class RubricItem(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "评估项"
         ordering = ["rubric", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["rubric", "code"], name="rubric_item_code_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "code"], name="rubric_item_code_once"),
+            models.CheckConstraint(condition=models.Q(max_score__gte=0, max_score__lte=SCALE),
+                                   name="rubric_item_max_score_on_the_scale"),
+            models.CheckConstraint(condition=models.Q(deduction_per_count__gte=0, deduction_per_count__lte=SCALE),
+                                   name="rubric_item_deduction_on_the_scale"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title[:30]}"
+
+    @property
+    def max_deductions(self) -> int:
+        """The most verified incidents a deduction item can count: enough to take a full 100 points
+        to zero and no more, since the total never goes below zero [004 Annex 2 五: −10 per verified
+        non-compliant commissioned evaluation, so 10]. A larger number means nothing the rubric can
+        score and is far more likely a slip of the keyboard (999 → −9,990 points)."""
+        if self.deduction_per_count <= 0:
+            return 0
+        return int((SCALE / self.deduction_per_count).to_integral_value(rounding=ROUND_CEILING))
 
     @property
     def counts_towards_total(self) -> bool:
@@ -101,16 +126,25 @@ class RubricItem(models.Model):
             raise ValidationError({"deduction_per_count": "倒扣分项须填写每次扣分。"})
         if self.counts_towards_total and self.max_score <= 0:
             raise ValidationError({"max_score": "计分项须填写最高得分。"})
+        if self.max_score > SCALE:
+            raise ValidationError({"max_score": f"最高得分不能超过 {fmt(SCALE)} 分（评估表为百分制）。"})
+        if self.kind == self.Kind.DEDUCTION and self.deduction_per_count < 1:
+            raise ValidationError({"deduction_per_count": "每次扣分不能少于 1 分。"})
+        if self.deduction_per_count > SCALE:
+            raise ValidationError({"deduction_per_count": f"每次扣分不能超过 {fmt(SCALE)} 分。"})
 
-    def check_value(self, value) -> Decimal:
-        """The value a person typed, checked against the item's bounds; raises ValidationError in Chinese."""
+    def check_value(self, value, *, judged: bool = False) -> Decimal:
+        """The value a person typed, checked against the item's bounds; raises ValidationError in Chinese.
+        `judged`: item 3.5 with no certificate issued, where nothing can be computed and a person's
+        judgement within 0..max stands instead (`RenewalAssessment.judged_by_hand`) [004 Annex 2 3.5]."""
         try:
             value = Decimal(str(value))
         except ArithmeticError as exc:
             raise ValidationError("请填写数字。") from exc
         if not value.is_finite():
             raise ValidationError("请填写数字。")
-        if self.kind == self.Kind.SCORE and not (ZERO <= value <= self.max_score):
+        judged_ratio = judged and self.kind == self.Kind.UPLOAD_RATIO
+        if (self.kind == self.Kind.SCORE or judged_ratio) and not (ZERO <= value <= self.max_score):
             raise ValidationError(f"{self.code} 的得分应在 0 至 {fmt(self.max_score)} 分之间。")
         if self.kind == self.Kind.ALL_OR_NOTHING and value not in (ZERO, self.max_score):
             raise ValidationError(f"{self.code} 只能为 {fmt(self.max_score)} 分或 0 分。")
@@ -118,7 +152,11 @@ class RubricItem(models.Model):
             raise ValidationError(f"{self.code} 请选择“是”或“否”。")
         if self.kind == self.Kind.DEDUCTION and (value < 0 or value != value.to_integral_value()):
             raise ValidationError(f"{self.code} 的查实次数应为非负整数。")
-        if self.kind == self.Kind.UPLOAD_RATIO:
+        if self.kind == self.Kind.DEDUCTION and value > self.max_deductions:
+            raise ValidationError(
+                f"{self.code} 的查实次数最多为 {self.max_deductions} 次：每次扣 {fmt(self.deduction_per_count)} 分，"
+                f"{self.max_deductions} 次已扣完全部 {fmt(SCALE)} 分，请核对后重新填写。")
+        if self.kind == self.Kind.UPLOAD_RATIO and not judged_ratio:
             raise ValidationError(f"{self.code} 由系统根据发证人次与上国网人次计算，不需填写。")
         return value
 
@@ -139,12 +177,12 @@ UPLOAD_RATIO_BANDS = ((Decimal(90), Decimal(7)), (Decimal(80), Decimal(5)), (Dec
                       (Decimal(60), Decimal(1)))
 
 
-def upload_ratio_points(issued: int, uploaded: int, max_score: Decimal = Decimal(7)) -> Decimal:
+def upload_ratio_points(issued: int, uploaded: int, max_score: Decimal = Decimal(7)) -> Decimal | None:
     """[004 Annex 2 item 3.5] ≥90% → 7, 80–90 → 5, 70–80 → 3, 60–70 → 1, <60 → 0 (lower bound included).
     The bands are scaled to the item's maximum so a rubric may set another maximum. Nothing issued
-    means nothing was left un-uploaded: full marks."""
+    gives no share at all (0 of 0 is not 100 %): None, and the item is judged by hand instead."""
     if issued <= 0:
-        return Decimal(max_score)
+        return None
     percent = Decimal(min(uploaded, issued)) * 100 / Decimal(issued)
     for floor, points in UPLOAD_RATIO_BANDS:
         if percent >= floor:

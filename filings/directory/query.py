@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from filings.choices import IN_FORCE, AgencyKind
 from portal.models import Region, SkillLevel
+from portal.text import strip_invisible
 
 SORTS = {
     "name": ("agency__name", "id"),
@@ -52,8 +53,9 @@ class DirectoryQuery:
     @classmethod
     def from_params(cls, params) -> "DirectoryQuery":
         def get(name: str) -> str:
-            # Control characters (NUL above all, which PostgreSQL refuses) never belong in a query.
-            return CONTROL.sub("", params.get(name) or "").strip()[:MAX_QUERY_LENGTH]
+            # Control characters (NUL above all, which PostgreSQL refuses) never belong in a query, nor
+            # do zero-width or direction-control ones: a name pasted with a ZWSP must still be found.
+            return strip_invisible(CONTROL.sub("", params.get(name) or "")).strip()[:MAX_QUERY_LENGTH]
 
         query = cls()
         query.q = get("q")

@@ -14,15 +14,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from filings import agency_services
-from filings.agency_services import ExaminerRow, ScopeRow
-from filings.choices import ManagingLevel
+from filings.agency_services import ScopeRow
+from filings.choices import ManagingLevel, Route
+from filings.forms.examiners import ExaminerFormSet
 from filings.models import Agency
+from filings.models.agency import chooses_managing_level, managing_level_for, route_for
 from filings.uploads import ACCEPTED_LABEL, check_upload, human_size, max_bytes
-from portal.models import IndustryDepartment, Occupation, Region, SkillLevel, User
+from portal.models import IndustryDepartment, Occupation, PolicyProfile, Region, SkillLevel, User
+from portal.text import CleanTextMixin, validate_person_name
 from portal.uscc import validate_uscc
 
 
-class AgencyForm(forms.ModelForm):
+class AgencyForm(CleanTextMixin, forms.ModelForm):
     """The agency's registered details. The USCC is checked for length, alphabet and check character
     (GB 32100-2015) and for uniqueness, each with its own message."""
 
@@ -61,13 +64,13 @@ class AgencyForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
 
 
-class AccountForm(forms.Form):
+class AccountForm(CleanTextMixin, forms.Form):
     """The person registering: the agency's first user."""
 
     username = forms.RegexField(label=_("用户名"), max_length=30, regex=r"^[A-Za-z0-9_.-]{3,30}$",
                                 error_messages={"invalid": _("用户名为 3–30 位字母、数字或 _ . -")},
                                 help_text=_("登录时使用，3–30 位字母、数字或 _ . -"))
-    full_name = forms.CharField(label=_("经办人姓名"), max_length=50)
+    full_name = forms.CharField(label=_("经办人姓名"), max_length=50, validators=[validate_person_name])
     phone = forms.CharField(label=_("手机号码"), max_length=20)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
     password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
@@ -98,10 +101,20 @@ class AccountForm(forms.Form):
         return data
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(CleanTextMixin, forms.Form):
     managing_level = forms.ChoiceField(
         label=_("管理层级"), choices=ManagingLevel.choices, widget=forms.RadioSelect,
-        help_text=_("市属及以上单位、市级行业协会由市级管理；其他由所在区县管理 [002 §6]。"))
+        help_text=_("社会培训评价组织在全市范围内开展评价的由市级管理，在区县范围内开展的由所在区县管理 [002 §6]。"))
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not chooses_managing_level(agency):
+            # Ownership and kind fix the level [000 §4(1), 002 §6]: shown, not chosen; a posted value is ignored.
+            field = self.fields["managing_level"]
+            field.disabled = True
+            field.initial = self.initial["managing_level"] = managing_level_for(agency, ManagingLevel.DISTRICT)
+            field.help_text = _("由隶属关系和机构类别确定，报送路径：%(route)s [000 §4(1)、002 §6]。") % {
+                "route": Route(route_for(agency, field.initial)).label}
 
 
 class OccupationChoiceField(forms.ModelChoiceField):
@@ -113,7 +126,7 @@ class OccupationChoiceField(forms.ModelChoiceField):
 LEVEL_CHOICES = [("", "—"), *SkillLevel.choices]
 
 
-class ScopeRowForm(forms.Form):
+class ScopeRowForm(CleanTextMixin, forms.Form):
     """One occupation and its level range. Restricted occupations stay in the list, marked, so that a
     clerk who picks one is told why it cannot be filed [003 §8(2)]."""
 
@@ -185,89 +198,28 @@ class BaseScopeFormSet(forms.BaseFormSet):
 ScopeFormSet = forms.formset_factory(ScopeRowForm, formset=BaseScopeFormSet, extra=2, can_delete=True)
 
 
-# A clerk writes levels as they appear on certificates; all of these mean the same level.
-LEVEL_ALIASES = {
-    SkillLevel.APPRENTICE: ["学徒工", "学徒"],
-    SkillLevel.LEVEL_5: ["五级", "初级", "初级工", "五级/初级工", "5级"],
-    SkillLevel.LEVEL_4: ["四级", "中级", "中级工", "四级/中级工", "4级"],
-    SkillLevel.LEVEL_3: ["三级", "高级", "高级工", "三级/高级工", "3级"],
-    SkillLevel.LEVEL_2: ["二级", "技师", "二级/技师", "2级"],
-    SkillLevel.LEVEL_1: ["一级", "高级技师", "一级/高级技师", "1级"],
-    SkillLevel.PRINCIPAL: ["特级技师"],
-    SkillLevel.CHIEF: ["首席技师"],
-}
-LEVEL_BY_WORD = {word: level for level, words in LEVEL_ALIASES.items() for word in words}
+def examiner_formset(filing, data=None) -> ExaminerFormSet:
+    """The filing's examiners, a row each, for the occupations of its scope [003 §8(4)]; a first visit
+    offers as many empty rows as the policy's minimum still wants (at least three)."""
+    scope = list(filing.scope.select_related("occupation"))
+    examiners = list(filing.examiners.all())
+    minimum = PolicyProfile.active().min_examiners_per_level
+    missing = sum(max(0, minimum - sum(1 for e in examiners if e.occupation_id == item.occupation_id))
+                  for item in scope)
+    initial = [{"occupation": e.occupation_id, "name": e.name, "certificate_no": e.certificate_no, "level": e.level}
+               for e in examiners]
+    return ExaminerFormSet(data, initial=initial, prefix="ex", occupations=[item.occupation for item in scope],
+                           extra=min(max(3, missing), 30))
 
 
-def parse_examiner_lines(text: str) -> list[ExaminerRow]:
-    """One examiner per line: 姓名 证书编号 等级 (separated by spaces, tabs or commas, as pasted from
-    Excel); the certificate number may be left out. Every bad line is reported at once."""
-    rows, errors = [], []
-    for n, line in enumerate((text or "").splitlines(), start=1):
-        parts = [p for p in re.split(r"[\s,，、;；]+", line.strip()) if p]
-        if not parts:
-            continue
-        if len(parts) not in (2, 3):
-            errors.append(_("第 %(n)s 行“%(line)s”：应为“姓名 证书编号 等级”三项，用空格分隔。") % {"n": n, "line": line.strip()})
-            continue
-        name, level_word = parts[0], parts[-1]
-        certificate = parts[1] if len(parts) == 3 else ""
-        level = LEVEL_BY_WORD.get(level_word)
-        if level is None:
-            errors.append(_("第 %(n)s 行：无法识别等级“%(level)s”，请写“五级”“四级”“三级”“技师”“高级技师”等。") % {"n": n, "level": level_word})
-            continue
-        if len(name) > 50 or len(certificate) > 50:
-            errors.append(_("第 %(n)s 行：姓名或证书编号过长。") % {"n": n})
-            continue
-        rows.append(ExaminerRow(name=name, certificate_no=certificate, level=int(level)))
-    if errors:
-        raise ValidationError(errors)
-    return rows
-
-
-def examiner_lines(examiners) -> str:
-    short = {int(level): words[0] for level, words in LEVEL_ALIASES.items()}
-    return "\n".join(f"{e.name} {e.certificate_no or ''} {short[e.level]}".replace("  ", " ") for e in examiners)
-
-
-class ExaminersForm(forms.Form):
-    """A pasted list of examiners per occupation in the scope [003 §8(4)]."""
-
-    def __init__(self, *args, filing, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.scope = list(filing.scope.select_related("occupation"))
-        examiners = list(filing.examiners.all())
-        for item in self.scope:
-            occ = item.occupation
-            self.fields[f"occ_{occ.pk}"] = forms.CharField(
-                label=_("%(occupation)s（申报 %(levels)s）") % {"occupation": occ, "levels": item.levels_label}, required=False,
-                widget=forms.Textarea(attrs={"rows": 7, "placeholder": "张三 KP2023000123 三级\n李四 KP2021000456 技师"}),
-                initial=examiner_lines([e for e in examiners if e.occupation_id == occ.pk]),
-                help_text=_("每行一人：姓名 证书编号 等级。每个申报等级须有至少 5 名本单位考评人员（可考评该等级或更高）[003 §8(4)]。"))
-
-    def clean(self):
-        data = super().clean()
-        for item in self.scope:
-            key = f"occ_{item.occupation.pk}"
-            if key in data:
-                try:
-                    data[key] = parse_examiner_lines(data[key])
-                except ValidationError as exc:
-                    self.add_error(key, exc)
-        return data
-
-    def per_occupation(self):
-        return [(item.occupation, self.cleaned_data[f"occ_{item.occupation.pk}"]) for item in self.scope]
-
-
-class FacilitiesForm(forms.Form):
+class FacilitiesForm(CleanTextMixin, forms.Form):
     facilities = forms.CharField(
         label=_("场地设备设施"), widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("理论考试、技能操作考核场地及设备，视频监控等情况；证明文件在“申报材料”中上传。"),
         error_messages={"required": _("请填写场地设备设施情况。")})
 
 
-class MaterialForm(forms.Form):
+class MaterialForm(CleanTextMixin, forms.Form):
     """One upload of one material type; the file is judged by its content [SPEC §2]."""
 
     file = forms.FileField(label=_("选择文件"), error_messages={
@@ -286,7 +238,14 @@ class MaterialForm(forms.Form):
         return check_upload(self.cleaned_data["file"])
 
 
-class PledgeForm(forms.Form):
+class PledgeForm(CleanTextMixin, forms.Form):
     agree = forms.BooleanField(
         label=_("本机构承诺所填信息和所交材料真实、准确、完整，如有虚假，愿承担相应责任（包括撤销备案）。"),
         error_messages={"required": _("请勾选承诺后再签署。")})
+
+
+class SupplementAnswerForm(CleanTextMixin, forms.Form):
+    """The agency's written answer to one item of the supplement notice [002 §10]."""
+
+    answer = forms.CharField(label=_("说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("未修改该项时，请说明理由（例如已上传的材料即为最新版本）"))

@@ -7,16 +7,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from filings import uploads
+from filings import supplements, uploads
 from filings.choices import AgencyKind, FilingState
 from filings.models import ExpertAssignment
 from filings.services import ACTIONS, COMMENT_REQUIRED
 from portal.models import Region, Role, User
+from portal.text import CleanTextMixin, validate_person_name, validate_phone_or_email
 
 EVIDENCE_TYPES = (uploads.PDF, uploads.JPEG, uploads.PNG)
 
 
-class ActionForm(forms.Form):
+class ActionForm(CleanTextMixin, forms.Form):
     """One decision on a filing. `expected_state` is the state the reviewer saw, so that of two
     reviewers deciding at once the second is told plainly that someone else decided."""
 
@@ -26,14 +27,40 @@ class ActionForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 4}),
                               help_text=_("退回、补正、不予受理、不予备案、初审报送须填写；意见随备案流转并记入办理记录。"))
 
+    def __init__(self, *args, filing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A supplement request ticks what is missing, item by item, each with its own note [002 §10].
+        self.checklist: list[dict] = []
+        if filing is not None and filing.state == FilingState.SUBMITTED:
+            materials, scope = supplements.choices_for(filing)
+            for kind, kind_label, options in (("material", _("申报材料"), materials), ("scope", _("申报范围"), scope)):
+                for ref, label in options:
+                    tick, note = f"item_{kind}_{ref}", f"note_{kind}_{ref}"
+                    self.fields[tick] = forms.BooleanField(label=label, required=False)
+                    self.fields[note] = forms.CharField(label=_("补正要求：%(item)s") % {"item": label}, required=False,
+                                                        max_length=1000)
+                    self.checklist.append({"kind": kind, "kind_label": kind_label, "ref": ref,
+                                           "tick": tick, "note": note})
+
     def clean(self):
         data = super().clean()
         if data.get("action") in COMMENT_REQUIRED and not (data.get("comment") or "").strip():
             self.add_error("comment", _("此操作须填写意见或理由。"))
         return data
 
+    def checklist_rows(self):
+        """Bound fields of the checklist, for the template."""
+        return [{**row, "tick": self[row["tick"]], "note": self[row["note"]]} for row in self.checklist]
 
-class WorklistFilterForm(forms.Form):
+    def supplement_items(self) -> list[supplements.Requested]:
+        """The ticked items with their notes (only a supplement request lists any)."""
+        if self.cleaned_data.get("action") != "request_supplement":
+            return []
+        return [supplements.Requested(row["kind"], row["ref"], self.cleaned_data.get(row["note"], ""))
+                for row in self.checklist if self.cleaned_data.get(row["tick"])]
+
+
+class WorklistFilterForm(CleanTextMixin, forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False,
                               choices=[("", _("全部状态"))] + list(FilingState.choices))
     district = forms.ModelChoiceField(label=_("所属区县"), required=False, queryset=Region.objects.none(),
@@ -69,7 +96,7 @@ class ExpertChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj}（{obj.username}）"
 
 
-class PanelForm(forms.Form):
+class PanelForm(CleanTextMixin, forms.Form):
     """[002 §11] The city names at least the policy's number of experts, none from the applying agency."""
 
     experts = ExpertChoiceField(label=_("评审专家"), queryset=User.objects.none(),
@@ -82,7 +109,7 @@ class PanelForm(forms.Form):
                                            .exclude(agency_id=filing.agency_id).order_by("username"))
 
 
-class ExpertReviewForm(forms.ModelForm):
+class ExpertReviewForm(CleanTextMixin, forms.ModelForm):
     """An expert's record [002 §11, 001 §3(2)]; the service checks completeness on submit."""
 
     class Meta:
@@ -107,11 +134,11 @@ def check_evidence(upload):
     return checked
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(CleanTextMixin, forms.Form):
     """Anyone may object during the notice period [003 §7]."""
 
-    name = forms.CharField(label=_("姓名"), max_length=50)
-    contact = forms.CharField(label=_("联系方式"), max_length=100, help_text=_("手机、电话或电子邮箱，便于核实时与您联系"))
+    name = forms.CharField(label=_("姓名"), max_length=50, validators=[validate_person_name])
+    contact = forms.CharField(label=_("联系方式"), max_length=100, validators=[validate_phone_or_email], help_text=_("手机、电话或电子邮箱，便于核实时与您联系"))
     text = forms.CharField(label=_("异议内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}),
                            help_text=_("请写明异议事项、事实和理由"))
     evidence = forms.FileField(label=_("证明材料"), required=False,
@@ -124,7 +151,7 @@ class ObjectionForm(forms.Form):
         return upload
 
 
-class ObjectionResolveForm(forms.Form):
+class ObjectionResolveForm(CleanTextMixin, forms.Form):
     """[003 §7, 001 §3(3)] Upheld → back to review or refused; dismissed → the notice runs on."""
 
     RESULTS = [("dismissed", _("异议不成立")), ("reopen_review", _("异议成立，退回评审")),

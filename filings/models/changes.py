@@ -6,6 +6,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from filings import permissions as perm
 from filings.choices import Route
+from portal.text import validate_multiline_text
 
 from .filing import Filing
 
@@ -32,12 +33,12 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="change_requests")
     state = FSMField("状态", max_length=20, choices=State.choices, default=State.DRAFT, protected=True)
     proposal = models.JSONField("变更内容", default=dict)
-    reason = models.TextField("变更理由")
+    reason = models.TextField("变更理由", validators=[validate_multiline_text])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    last_comment = models.TextField("最近意见", blank=True)
+    last_comment = models.TextField("最近意见", blank=True, validators=[validate_multiline_text])
 
     class Meta:
         verbose_name = verbose_name_plural = "变更备案"

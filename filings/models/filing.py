@@ -133,6 +133,13 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
     def is_complete(self) -> bool:
         return not self.completeness_problems()
 
+    def open_supplement_items(self):
+        """The items of the supplement notice neither changed nor answered yet [002 §10]."""
+        return self.supplement_items.filter(changed_at__isnull=True, answered_at__isnull=True)
+
+    def supplement_items_settled(self) -> bool:
+        return not self.open_supplement_items().exists()
+
     def panel_complete(self) -> bool:
         experts = list(self.panel.all())
         return len(experts) >= PolicyProfile.active().min_experts and all(a.submitted_at for a in experts)
@@ -203,9 +210,10 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
         self.acceptance_due = None
 
     @transition(field=state, source=S.SUPPLEMENT_REQUESTED, target=S.SUBMITTED,
-                conditions=[is_complete], permission=perm.is_agency_member)
+                conditions=[is_complete, supplement_items_settled], permission=perm.is_agency_member)
     def supplement(self, today: datetime.date):
-        """The day the supplement is complete counts as the receipt date [002 §10]."""
+        """The day the supplement is complete counts as the receipt date [002 §10]; complete means
+        every item the notice listed has been changed or answered."""
         self._start_clock(today)
 
     @transition(field=state, source=S.SUBMITTED, target=RETURN_VALUE(S.PRE_REVIEW, S.ACCEPTED),
@@ -291,11 +299,11 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
     def _put_in_force(self, today: datetime.date) -> None:
         profile = PolicyProfile.active()
         self.valid_from = today
-        self.valid_until = add_years(today, profile.validity_years) - datetime.timedelta(days=1)
+        self.valid_until = period_end(today, years=profile.validity_years)
         self.notice_ends_on = None
         if self.is_social and profile.pilot_months:
             self.pilot = True
-            self.pilot_until = add_months(today, profile.pilot_months)
+            self.pilot_until = period_end(today, months=profile.pilot_months)
 
     # ----- in force: the later lifecycle [SPEC §4–5] ------------------------------------------
     @transition(field=state, source=[S.ACTIVE, S.RECTIFYING], target=S.SUSPENDED,
@@ -341,8 +349,9 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
         self.ended_on = today
 
     def extend_validity(self) -> None:
-        """A passed renewal: three more years continuing from the old expiry date [000 §5, 004 §4]."""
+        """A passed renewal: three more years continuing from the old expiry date [000 §5, 004 §4]: the
+        new period begins the day after the old one ends (2031-02-28 → 2034-02-28)."""
         years = PolicyProfile.active().validity_years
-        self.valid_until = add_years(self.valid_until + datetime.timedelta(days=1), years) - datetime.timedelta(days=1)
+        self.valid_until = period_end(self.valid_until + datetime.timedelta(days=1), years=years)
 
 

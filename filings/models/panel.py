@@ -3,6 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import validate_multiline_text
+
 from .filing import Filing
 
 
@@ -20,10 +22,10 @@ class ExpertAssignment(models.Model):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(auto_now_add=True)
     materials_verified = models.BooleanField("材料验核完成", default=False)
-    materials_notes = models.TextField("材料验核意见", blank=True)
+    materials_notes = models.TextField("材料验核意见", blank=True, validators=[validate_multiline_text])
     site_visited = models.BooleanField("现场考察完成", default=False)
-    site_visit_notes = models.TextField("现场考察情况", blank=True)
-    opinion = models.TextField("专家意见", blank=True)
+    site_visit_notes = models.TextField("现场考察情况", blank=True, validators=[validate_multiline_text])
+    opinion = models.TextField("专家意见", blank=True, validators=[validate_multiline_text])
     score = models.DecimalField("评分", max_digits=5, decimal_places=1, null=True, blank=True,
                                 validators=[MinValueValidator(0), MaxValueValidator(100)])
     recommendation = models.CharField("结论", max_length=10, choices=Recommendation.choices, blank=True)

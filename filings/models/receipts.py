@@ -1,5 +1,7 @@
 from django.db import models
 
+from portal.text import validate_text
+
 from .filing import Filing
 
 
@@ -28,7 +30,7 @@ class Receipt(models.Model):
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="receipts")
     version = models.PositiveSmallIntegerField("版本")
     issued_at = models.DateTimeField("出具时间", auto_now_add=True)
-    reason = models.CharField("出具原因", max_length=100, default="备案")
+    reason = models.CharField("出具原因", max_length=100, validators=[validate_text], default="备案")
     file = models.FileField(upload_to=receipt_path, blank=True, max_length=200)
     sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)

@@ -3,11 +3,24 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from filings.choices import MaterialType
+from filings.choices import AgencyKind, MaterialType
 from portal.models import ENTERPRISE_ONLY_LEVELS, Occupation, PolicyProfile, SkillLevel, StoredFile
+from portal.text import validate_text
 
 from .filing import Filing
+
+
+def national_standard_problem(agency, occupation: Occupation) -> str | None:
+    """[001 §2, 003 §5] A social training evaluation organisation evaluates only occupations (work
+    types) with a national occupational skill standard (有相应的国家职业技能标准; 社会培训评价组织应严格执行
+    国家职业技能标准); enterprises and schools evaluating their own people may use a standard or an
+    evaluation norm (评价规范)."""
+    if agency.kind == AgencyKind.SOCIAL and not occupation.has_standard:
+        return _("“%(name)s”尚无国家职业技能标准，社会培训评价组织只能申报有国家职业技能标准的职业（工种） "
+                 "[001 §2, 003 §5]。") % {"name": occupation.name}
+    return None
 
 
 class ScopeItem(models.Model):
@@ -40,11 +53,13 @@ class ScopeItem(models.Model):
         return f"{SkillLevel(self.level_from).label}—{SkillLevel(self.level_to).label}"
 
     def problems(self) -> list[str]:
-        """[003 §8(2), §5, §8(4)]"""
+        """[003 §8(2), §5, §8(4), 001 §2]"""
         out = []
         occ = self.occupation
         if occ.restricted:
             out.append(f"{occ.name}为准入类职业，不得纳入备案范围 [003 §8(2)]")
+        if (no_standard := national_standard_problem(self.filing.agency, occ)):
+            out.append(no_standard)
         if not self.filing.agency.is_enterprise:
             banned = [str(lv.label) for lv in self.levels if lv in ENTERPRISE_ONLY_LEVELS]
             if banned:
@@ -62,8 +77,8 @@ class Examiner(models.Model):
 
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="examiners")
     occupation = models.ForeignKey(Occupation, verbose_name="职业（工种）", on_delete=models.PROTECT)
-    name = models.CharField("姓名", max_length=50)
-    certificate_no = models.CharField("证书编号", max_length=50, blank=True)
+    name = models.CharField("姓名", max_length=50, validators=[validate_text])
+    certificate_no = models.CharField("证书编号", max_length=50, blank=True, validators=[validate_text])
     level = models.PositiveSmallIntegerField("可考评最高等级", choices=SkillLevel.choices)
 
     class Meta:

@@ -5,7 +5,7 @@ approves or refuses. Every read goes through `filings_visible_to`, every write t
 
 from __future__ import annotations
 
-import re
+from dataclasses import asdict
 
 from django import forms
 from django.contrib import messages
@@ -21,36 +21,34 @@ from django.views.decorators.http import require_POST
 
 from filings import change_services
 from filings import permissions as perm
+from filings.forms.examiners import ExaminerFormSet, posted_values
 from filings.models import ChangeRequest
-from filings.selectors import filings_visible_to
+from filings.selectors import changes_visible_to, filings_visible_to
 from filings.services import TransitionRefused
 from portal import audit_actions
 from portal.models import AuditEntry, Occupation, Role, SkillLevel
+from portal.text import CleanTextMixin, validate_person_name, validate_phone
 
 CR = ChangeRequest.State
 BADGES = {CR.DRAFT: "badge-draft", CR.SUBMITTED: "badge-pending", CR.PRE_REVIEW: "badge-pending",
           CR.APPROVED: "badge-ok", CR.REFUSED: "badge-danger", CR.WITHDRAWN: "badge-muted"}
 
 
-def changes_visible_to(user):
-    return (ChangeRequest.objects.filter(filing__in=filings_visible_to(user))
-            .select_related("filing__agency", "created_by"))
-
-
 # ----- forms -------------------------------------------------------------------------------------
-class ChangeForm(forms.Form):
+class ChangeForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(label=_l("变更理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     remove = forms.TypedMultipleChoiceField(label=_l("删除的职业（工种）"), coerce=int, required=False,
                                             widget=forms.CheckboxSelectMultiple)
     address = forms.CharField(label=_l("地址"), max_length=200)
-    legal_representative = forms.CharField(label=_l("法定代表人"), max_length=50)
-    contact_name = forms.CharField(label=_l("联系人"), max_length=50)
-    contact_phone = forms.CharField(label=_l("联系电话"), max_length=30)
+    legal_representative = forms.CharField(label=_l("法定代表人"), max_length=50, validators=[validate_person_name])
+    contact_name = forms.CharField(label=_l("联系人"), max_length=50, validators=[validate_person_name])
+    contact_phone = forms.CharField(label=_l("联系电话"), max_length=30, validators=[validate_phone])
     contact_email = forms.EmailField(label=_l("联系邮箱"), required=False)
 
     def __init__(self, *args, filing, **kwargs):
         agency = filing.agency
-        initial = {name: getattr(agency, name) for name in change_services.DETAIL_FIELDS}
+        initial = {**{name: getattr(agency, name) for name in change_services.DETAIL_FIELDS},
+                   **(kwargs.pop("initial", None) or {})}
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["remove"].choices = [(s.occupation_id, f"{s.occupation} {s.levels_label}")
                                          for s in filing.scope.select_related("occupation")]
@@ -60,32 +58,13 @@ class ChangeForm(forms.Form):
         return {name: self.cleaned_data[name] for name in change_services.DETAIL_FIELDS}
 
 
-EXAMINER_LINE = re.compile(r"[,，\s]+")
-
-
-class AddScopeForm(forms.Form):
+class AddScopeForm(CleanTextMixin, forms.Form):
     occupation = forms.ModelChoiceField(label=_l("职业（工种）"), queryset=Occupation.objects.all(), required=False,
                                         empty_label=_l("（不新增或调整）"))
     level_from = forms.TypedChoiceField(label=_l("最低等级"), choices=SkillLevel.choices, coerce=int,
                                         initial=SkillLevel.LEVEL_5)
     level_to = forms.TypedChoiceField(label=_l("最高等级"), choices=SkillLevel.choices, coerce=int,
                                       initial=SkillLevel.LEVEL_3)
-    examiners = forms.CharField(
-        label=_l("本单位考评人员"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_l("新增职业（工种）或提高等级时填写，每行一名：姓名，证书编号；视为可考评至所选最高等级。"
-                     "每个等级须有不少于规定人数的考评人员 [003 §8(4)]。"))
-
-    def clean_examiners(self):
-        rows = []
-        for number, line in enumerate(self.cleaned_data["examiners"].splitlines(), start=1):
-            parts = [p for p in EXAMINER_LINE.split(line.strip()) if p]
-            if not parts:
-                continue
-            if len(parts) > 2 or len(parts[0]) > 50:
-                raise forms.ValidationError(_("第 %(n)s 行格式有误，应为“姓名，证书编号”。") % {"n": number})
-            rows.append({"name": parts[0], "certificate_no": parts[1] if len(parts) > 1 else ""})
-        return rows
-
     def clean(self):
         data = super().clean()
         if data.get("occupation") and data.get("level_from") and data.get("level_to") \
@@ -97,15 +76,14 @@ class AddScopeForm(forms.Form):
         data = self.cleaned_data
         if not data.get("occupation"):
             return None
-        examiners = [dict(e, level=data["level_to"]) for e in data["examiners"]]
         return {"occupation": data["occupation"].pk, "level_from": data["level_from"],
-                "level_to": data["level_to"], "examiners": examiners}
+                "level_to": data["level_to"], "examiners": []}
 
 
 AddScopeFormSet = forms.formset_factory(AddScopeForm, extra=2, max_num=10)
 
 
-class ActForm(forms.Form):
+class ActForm(CleanTextMixin, forms.Form):
     action = forms.ChoiceField(choices=list(change_services.ACTIONS.items()))
     comment = forms.CharField(required=False, max_length=2000)
     expected_state = forms.CharField(required=False)
@@ -137,8 +115,18 @@ def change_create(request, pk: int):
         raise PermissionDenied
     form = ChangeForm(request.POST or None, filing=filing)
     formset = AddScopeFormSet(request.POST or None, prefix="add")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        add = [row for f in formset.forms if (row := f.row())]
+    examiners = ExaminerFormSet(request.POST or None, prefix="ex", occupations=Occupation.objects.all())
+    if request.method == "POST" and "add_row" in request.POST:
+        # One more examiner row; everything typed is shown again as it was, not yet judged.
+        form = ChangeForm(initial=posted_values(form), filing=filing)
+        formset = AddScopeFormSet(initial=[posted_values(f) for f in formset], prefix="add")
+        formset.extra = 0
+        examiners = examiners.with_another_row()
+    elif request.method == "POST" and all([form.is_valid(), formset.is_valid(), examiners.is_valid()]) \
+            and _examiners_joined(formset, examiners):
+        add, joining = [row for f in formset.forms if (row := f.row())], examiners.rows_by_occupation()
+        for row in add:
+            row["examiners"] = [asdict(e) for e in joining.get(row["occupation"], [])]
         try:
             change = change_services.create_change_request(
                 filing_id=filing.pk, actor=request.user, reason=form.cleaned_data["reason"], add=add,
@@ -149,8 +137,14 @@ def change_create(request, pk: int):
             messages.success(request, _("变更申请已保存为草稿，请核对后提交。"))
             return redirect("filings:change_detail", pk=change.pk)
     return render(request, "filings/change/form.html", {
-        "filing": filing, "form": form, "formset": formset, "in_force": filing.in_force,
+        "filing": filing, "form": form, "formset": formset, "examiners": examiners, "in_force": filing.in_force,
     })
+
+
+def _examiners_joined(formset, examiners) -> bool:
+    """Each examiner row names an occupation added or re-ranged above, else it is refused beside the field."""
+    return examiners.keep_to({f.cleaned_data["occupation"].pk for f in formset if f.cleaned_data.get("occupation")},
+                             _("请先在上方“新增职业（工种）或调整等级”中选择该职业（工种）。"))
 
 
 @login_required

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.text import validate_org_name, validate_phone, validate_text
+
 
 class Role(models.TextChoices):
     """The actors of SPEC §1."""
@@ -22,7 +24,7 @@ REVIEWER_ROLES = frozenset({Role.DISTRICT, Role.INDUSTRY, Role.CITY})
 class IndustryDepartment(models.Model):
     """行业主管部门: pre-reviews city-level associations routed through it [000 §4(1)]."""
 
-    name = models.CharField("名称", max_length=100, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True, validators=[validate_org_name])
     region = models.ForeignKey("portal.Region", verbose_name="所在区划", on_delete=models.PROTECT)
 
     class Meta:
@@ -39,16 +41,14 @@ class User(AbstractUser):
     which keeps them off that agency's panels)."""
 
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.AGENCY)
-    full_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("手机号码", max_length=20, blank=True)
+    full_name = models.CharField("姓名", max_length=50, blank=True, validators=[validate_text])
+    phone = models.CharField("手机号码", max_length=20, blank=True, validators=[validate_phone])
     region = models.ForeignKey("portal.Region", verbose_name="管辖区划", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="staff")
     industry_department = models.ForeignKey(IndustryDepartment, verbose_name="行业主管部门", null=True,
                                             blank=True, on_delete=models.PROTECT, related_name="staff")
     agency = models.ForeignKey("filings.Agency", verbose_name="所属机构", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="staff")
-    failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
