@@ -10,17 +10,18 @@ from assessments.models import RenewalAssessment
 from filings.choices import IN_FORCE
 from filings.models import Filing
 from filings.selectors import filings_visible_to, scoped_to
+from portal.dates import add_months
+from portal.models import PolicyProfile
 
 
 def assessments_visible_to(user) -> QuerySet[RenewalAssessment]:
-    return scoped_to(RenewalAssessment.objects.select_related("agency", "filing", "region", "rubric"), user)
+    """A renewal never submitted (no `submitted_on`) is the agency's alone [SPEC §1, §4.2]."""
+    return scoped_to(RenewalAssessment.objects.select_related("agency", "filing", "region", "rubric"), user,
+                     submitted_field="submitted_on")
 
 
 def expiring_filings(user, today: datetime.date) -> dict[str, QuerySet[Filing]]:
     """Dashboard buckets: in force and expiring within 3 months, within 30 days, and overdue [000 §3]."""
-    from portal.dates import add_months
-    from portal.models import PolicyProfile
-
     months = PolicyProfile.active().renewal_window_months or 3
     base = filings_visible_to(user).filter(state__in=IN_FORCE, valid_until__isnull=False).order_by("valid_until")
     return {

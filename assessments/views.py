@@ -4,22 +4,24 @@ and the city's board. Views parse a form, call one service and redirect; every o
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import outcomes, services, timeline
+from assessments import history, outcomes, services, timeline
 from assessments.choices import OPEN, AssessmentState
 from assessments.forms import ApplicationForm, AttachmentForm, CommentForm, OpinionForm, PanelForm
 from assessments.models import RenewalAssessment
+from assessments.models.rubric import fmt
 from assessments.selectors import assessments_visible_to, expiring_filings
 from filings import permissions as filing_perm
 from filings.choices import IN_FORCE, FilingState
@@ -29,7 +31,8 @@ from portal.audit import record
 from portal.models import PolicyProfile, Role
 
 S = AssessmentState
-BOARD_COLUMNS = [S.DRAFT, S.PRE_REVIEW, S.RETURNED, S.ACCEPTED, S.EXPERT_REVIEW, S.DECIDING, S.NOTICE, S.PASSED,
+# No draft column: a renewal not yet submitted is the agency's alone [SPEC §1].
+BOARD_COLUMNS = [S.PRE_REVIEW, S.RETURNED, S.ACCEPTED, S.EXPERT_REVIEW, S.DECIDING, S.NOTICE, S.PASSED,
                  S.FAILED, S.WITHDRAWN]
 
 
@@ -41,6 +44,11 @@ def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [f"{k}：{m}" if k != "__all__" else m for k, v in exc.message_dict.items() for m in v]
     return exc.messages
+
+
+def _errors_by_item(exc: ValidationError) -> dict[str, list[str]]:
+    """A refused save of scores keys its errors by item code (`services._save_values`)."""
+    return exc.message_dict if hasattr(exc, "error_dict") else {}
 
 
 def agency_required(view):
@@ -125,14 +133,19 @@ def detail(request, pk):
         "latest": timeline.latest_application_on(a.expires_on), "pass_mark": PolicyProfile.active().pass_mark,
         "is_city": filing_perm.is_city_reviewer(a, user), "is_expert": services.is_panel_expert(a, user),
         "wrap_up": a.wrap_up.all(), "filing": a.filing,
+        "timeline": history.timeline_for(a, user), "countdowns": history.countdowns(a, timezone.localdate()),
     }
     if context["is_city"] and a.state in (S.ACCEPTED, S.EXPERT_REVIEW):
         context["panel_form"] = PanelForm(assessment=a, initial={"experts": [p.expert for p in context["panel"]]})
     return render(request, "assessments/detail.html", context)
 
 
-def _score_rows(a: RenewalAssessment) -> list[dict]:
+def _score_rows(a: RenewalAssessment, *, side: str | None = None, posted: dict | None = None,
+                errors: dict | None = None) -> list[dict]:
+    """One row per rubric item. On a refused save, `posted` (item id → (value, note) as typed) and
+    `errors` (item code → messages) put back what the person typed, with the error beside its item."""
     scores = {s.item_id: s for s in a.scores.all()}
+    posted, errors = posted or {}, errors or {}
     evidence = {}
     for att in a.attachments.all():
         if att.item_id:
@@ -140,17 +153,28 @@ def _score_rows(a: RenewalAssessment) -> list[dict]:
     rows, section = [], None
     for item in a.rubric.items.all():
         s = scores.get(item.pk)
-        rows.append({"item": item, "score": s, "new_section": item.section != section,
-                     "computed": None if item.entered_by_hand else _ratio(a, item),
-                     "evidence": evidence.get(item.pk, [])})
+        row = {"item": item, "score": s, "new_section": item.section != section,
+               "computed": a.computed_points(item), "judged": not item.entered_by_hand and a.judged_by_hand(item),
+               "evidence": evidence.get(item.pk, []), "errors": errors.get(item.code, [])}
+        if side:
+            value = getattr(s, f"{side}_value") if s else None
+            note = getattr(s, f"{side}_note") if s else ""
+            text = "" if value is None else fmt(value)
+            if item.pk in posted:
+                text, note = posted[item.pk]
+                value = _as_number(text)
+            row.update(value=value, text=text, note=note)
+        rows.append(row)
         section = item.section
     return rows
 
 
-def _ratio(a, item):
-    from assessments.models import upload_ratio_points
-
-    return upload_ratio_points(a.certs_issued, a.certs_uploaded, item.max_score)
+def _as_number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() else None
 
 
 @agency_required
@@ -172,7 +196,7 @@ def application(request, pk):
 def _posted_values(request, a, prefix):
     values = {}
     for item in a.rubric.items.all():
-        if item.entered_by_hand and f"{prefix}_{item.pk}" in request.POST:
+        if a.judged_by_hand(item) and f"{prefix}_{item.pk}" in request.POST:
             values[item.pk] = (request.POST.get(f"{prefix}_{item.pk}", "").strip(),
                                request.POST.get(f"{prefix}note_{item.pk}", "").strip())
     return values
@@ -181,20 +205,22 @@ def _posted_values(request, a, prefix):
 @agency_required
 def self_assessment(request, pk):
     a = _get(request, pk)
-    errors = []
+    errors, posted, by_item = [], {}, {}
     if request.method == "POST":
+        posted = _posted_values(request, a, "self")
         try:
-            services.save_self_scores(assessment_id=a.pk, actor=request.user, values=_posted_values(request, a, "self"))
+            services.save_self_scores(assessment_id=a.pk, actor=request.user, values=posted)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors, by_item = _errors(exc), _errors_by_item(exc)
         except TransitionRefused as exc:
             errors = [str(exc)]
         else:
             messages.success(request, _("自评得分已保存，总分由系统计算。"))
             return redirect("assessments:detail", pk=a.pk)
+    # Nothing was saved: what was typed comes back, each error beside its item.
     return render(request, "assessments/scoring.html", {
-        "a": a, "rows": _score_rows(a), "side": "self", "errors": errors, "posted": request.POST,
-        "pass_mark": PolicyProfile.active().pass_mark})
+        "a": a, "rows": _score_rows(a, side="self", posted=posted, errors=by_item), "side": "self",
+        "errors": errors, "pass_mark": PolicyProfile.active().pass_mark})
 
 
 @login_required
@@ -202,7 +228,7 @@ def review(request, pk):
     a = _get(request, pk)
     if not services.is_panel_expert(a, request.user):
         raise PermissionDenied
-    errors = []
+    errors, posted, by_item = [], {}, {}
     seat = a.panel.get(expert=request.user)
     opinion_form = OpinionForm(initial={"document_reviewed": seat.document_reviewed, "report_heard": seat.report_heard,
                                         "site_checked": seat.site_checked, "opinion": seat.opinion})
@@ -215,17 +241,17 @@ def review(request, pk):
                     messages.success(request, _("专家意见已提交。"))
                     return redirect("assessments:detail", pk=a.pk)
             else:
-                services.save_review_scores(assessment_id=a.pk, actor=request.user,
-                                            values=_posted_values(request, a, "review"))
+                posted = _posted_values(request, a, "review")
+                services.save_review_scores(assessment_id=a.pk, actor=request.user, values=posted)
                 messages.success(request, _("评审得分已保存。"))
                 return redirect("assessments:review", pk=a.pk)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors, by_item = _errors(exc), _errors_by_item(exc)
         except TransitionRefused as exc:
             errors = [str(exc)]
     return render(request, "assessments/scoring.html", {
-        "a": a, "rows": _score_rows(a), "side": "review", "errors": errors, "posted": request.POST,
-        "opinion_form": opinion_form, "pass_mark": PolicyProfile.active().pass_mark})
+        "a": a, "rows": _score_rows(a, side="review", posted=posted, errors=by_item), "side": "review",
+        "errors": errors, "opinion_form": opinion_form, "pass_mark": PolicyProfile.active().pass_mark})
 
 
 @agency_required
@@ -335,6 +361,4 @@ def board(request):
 
 
 def _count_by_state(qs):
-    from django.db.models import Count
-
     return dict(qs.order_by().values_list("state").annotate(n=Count("pk")))

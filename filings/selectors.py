@@ -1,40 +1,81 @@
 """Role-scoped reads: the only way views get filings and agencies [SPEC §1 object-level rule].
 Lists, detail pages and downloads all read through these, so they agree."""
 
-from django.db.models import QuerySet
+from collections.abc import Callable, Iterable
+
+from django.db.models import Q, QuerySet
 
 from filings.choices import Route
-from filings.models import Agency, Filing
+from filings.models import Agency, ChangeRequest, Filing
 from portal.models import Role, User
 
+# Who is drawn to inspect which agency is the supervision app's to say [002 §25, 003 §21]. It
+# registers a provider here (`register_inspection_scope`) rather than filings importing it.
+_inspection_scopes: list[Callable[[User], QuerySet | Iterable[int]]] = []
 
-def scoped_to(qs: QuerySet, user) -> QuerySet:
+
+def register_inspection_scope(provider: Callable[[User], QuerySet | Iterable[int]]) -> None:
+    """`provider(inspector)` returns the ids of the agencies the inspector is drawn to inspect (a
+    queryset of ids or an iterable): those with an open inspection whose team includes them."""
+    if provider not in _inspection_scopes:
+        _inspection_scopes.append(provider)
+
+
+def inspected_agencies(user, field: str = "agency_id") -> Q:
+    """What an inspector may read: the agencies they are drawn to inspect, and nothing else [SPEC §1:
+    an inspector is "drawn for random inspections"]. Until supervision registers a provider, an
+    inspector is on no inspection team, so this matches nothing (fails closed)."""
+    condition = Q(pk__in=[])
+    for provider in _inspection_scopes:
+        condition |= Q(**{f"{field}__in": provider(user)})
+    return condition
+
+
+def scoped_to(qs: QuerySet, user, *, submitted_field: str) -> QuerySet:
     """Narrow a queryset of filings — or of anything shaped like one (agency, route, industry
-    department, region, panel of experts), such as renewal assessments — to what `user` may see."""
+    department, region, panel of experts), such as renewal assessments — to what `user` may see.
+
+    `submitted_field` names the model's "submitted at/on" field: what was never submitted is a draft,
+    the agency's alone until it submits [SPEC §1, §3 prepare]; no reviewer, expert, inspector or
+    administrator sees it. A returned application was submitted once and stays with its reviewers.
+    """
     if not user.is_authenticated or not user.is_active:
         return qs.none()
+    if user.role == Role.AGENCY and not user.is_superuser:
+        return qs.filter(agency_id=user.agency_id) if user.agency_id else qs.none()
+    qs = qs.filter(**{f"{submitted_field}__isnull": False})
     if user.is_superuser or user.role == Role.ADMIN:
         return qs
-    if user.role == Role.AGENCY:
-        return qs.filter(agency_id=user.agency_id) if user.agency_id else qs.none()
     if user.role == Role.EXPERT:
         return qs.filter(panel__expert=user).distinct()
     if user.role == Role.INDUSTRY:
         if not user.industry_department_id:
             return qs.none()
         return qs.filter(route=Route.INDUSTRY, industry_department_id=user.industry_department_id)
-    if user.role in (Role.CITY, Role.DISTRICT, Role.INSPECTOR):
+    if user.role in (Role.CITY, Role.DISTRICT):
         return qs.filter(region__path__startswith=user.region.path) if user.region_id else qs.none()
+    if user.role == Role.INSPECTOR:
+        return qs.filter(inspected_agencies(user))
     return qs.none()
 
 
 def filings_visible_to(user) -> QuerySet[Filing]:
-    return scoped_to(Filing.objects.select_related("agency", "region"), user)
+    return scoped_to(Filing.objects.select_related("agency", "region"), user, submitted_field="submitted_at")
+
+
+def changes_visible_to(user) -> QuerySet[ChangeRequest]:
+    """Change requests of the filings `user` sees; a change request never submitted is the agency's
+    alone, like a draft filing [002 §13, SPEC §1]."""
+    qs = ChangeRequest.objects.filter(filing__in=filings_visible_to(user)).select_related("filing__agency",
+                                                                                          "created_by")
+    if user.is_authenticated and (user.role != Role.AGENCY or user.is_superuser):
+        qs = qs.filter(submitted_at__isnull=False)
+    return qs
 
 
 def agencies_visible_to(user) -> QuerySet[Agency]:
     qs = Agency.objects.select_related("region")
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_superuser or user.role == Role.ADMIN:
         return qs
@@ -42,8 +83,10 @@ def agencies_visible_to(user) -> QuerySet[Agency]:
         return qs.filter(pk=user.agency_id) if user.agency_id else qs.none()
     if user.role == Role.INDUSTRY:
         return qs.filter(industry_department_id=user.industry_department_id) if user.industry_department_id else qs.none()
-    if user.role in (Role.CITY, Role.DISTRICT, Role.INSPECTOR):
+    if user.role in (Role.CITY, Role.DISTRICT):
         return qs.filter(region__path__startswith=user.region.path) if user.region_id else qs.none()
+    if user.role == Role.INSPECTOR:
+        return qs.filter(inspected_agencies(user, field="pk"))
     return qs.none()
 
 

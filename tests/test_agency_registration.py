@@ -135,6 +135,11 @@ def test_city_staff_correcting_with_a_wrong_uscc_changes_nothing(client, world):
 
 
 def test_agency_and_district_users_do_not_manage_the_register(client, world):
-    for user in (world.pudong_clerk, world.pudong_reviewer):
-        client.force_login(user)
-        assert client.get("/agencies/").status_code == 403
+    client.force_login(world.pudong_clerk)
+    assert client.get("/agencies/").status_code == 403
+    # A district reads the register of its own district (issue #11), but only the city manages it.
+    client.force_login(world.pudong_reviewer)
+    page = client.get("/agencies/").content.decode()
+    assert "上海浦江电气有限公司" in page and "上海徐汇养老职业培训学校" not in page and "更正" not in page
+    assert client.get("/agencies/new/").status_code == 403
+    assert client.get(f"/agencies/{world.pudong_enterprise.pk}/correct/").status_code == 403

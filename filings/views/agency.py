@@ -12,6 +12,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from filings import agency_services, services
+from filings import agency_services, services, supplements
 from filings.choices import EDITABLE, ENDED, IN_FORCE, FilingState, MaterialType
-from filings.forms.agency import (AccountForm, AgencyForm, DetailsForm, ExaminersForm, FacilitiesForm, MaterialForm,
-                           PledgeForm, ScopeFormSet)
+from filings.forms.agency import (AccountForm, AgencyForm, DetailsForm, FacilitiesForm, MaterialForm,
+                           PledgeForm, ScopeFormSet, examiner_formset)
 from filings.models import Material, required_material_types
 from filings.panels.agency import next_step
 from filings.selectors import agencies_visible_to, filings_visible_to
@@ -182,7 +183,8 @@ def _step_context(request, filing, step):
                 if step_index + 1 < len(STEPS) else None)
     return {"filing": filing, "agency": filing.agency, "step": step, "step_label": dict(STEPS)[step],
             "steps": steps, "next_url": next_url, "detail_url": _detail_url(filing),
-            "status": next_step(filing)}
+            "status": next_step(filing),
+            "supplement_items": supplements.items_for(filing) if filing.state == S.SUPPLEMENT_REQUESTED else []}
 
 
 @agency_user_required
@@ -238,18 +240,26 @@ def _step_scope(request, filing, context):
 
 
 def _step_examiners(request, filing, context):
-    form = ExaminersForm(_posted(request), filing=filing)
-    context["form"] = form
+    """A row per examiner; "add a row" shows the rows again with one more, saving nothing."""
+    formset = examiner_formset(filing, _posted(request))
+    context["formset"] = formset
     context["scope_problems"] = [p for item in filing.scope.select_related("occupation", "filing__agency")
                                  for p in item.problems()]
-    if request.method != "POST" or not form.is_valid():
+    if request.method == "POST" and "add_row" in request.POST:
+        context["formset"] = formset.with_another_row()
         return False
-
-    def save_all():
-        for occupation, rows in form.per_occupation():
-            agency_services.add_examiners(filing=filing, actor=request.user, occupation=occupation, rows=rows,
-                                          replace=True)
-    return _save(form, save_all)
+    if request.method != "POST" or not formset.is_valid():
+        return False
+    rows = formset.rows_by_occupation()
+    try:
+        with transaction.atomic():  # every occupation's list or none
+            for occupation in formset.occupations.values():
+                agency_services.add_examiners(filing=filing, actor=request.user, occupation=occupation,
+                                              rows=rows.get(occupation.pk, []), replace=True)
+    except ValidationError as exc:
+        context["examiner_errors"] = exc.messages
+        return False
+    return True
 
 
 def _step_facilities(request, filing, context):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from filings import panel_services, permissions, selection, services, worklist
+from filings import panel_services, permissions, selection, services, supplements, worklist
 from filings.choices import EDITABLE, ENDED, FilingState, Route
 from filings.forms.review import ActionForm, PanelForm, WorklistFilterForm
 from filings.models import ExpertAssignment, Filing, Objection, ScopeItem
@@ -148,13 +148,17 @@ def _detail_context(request, filing: Filing, action_form: ActionForm | None = No
         "timeline": timeline_for(filing, user),
         "actions": [(name, label, name in services.COMMENT_REQUIRED,
                      name.startswith("refuse") or name in ("withdraw", "return_to_agency")) for name, label in actions],
-        "action_form": action_form or ActionForm(initial={"expected_state": filing.state}),
+        "action_form": action_form or ActionForm(initial={"expected_state": filing.state}, filing=filing),
+        "written_notices": filing.written_notices.order_by("created_at", "pk"),
+        "supplement_items": supplements.items_for(filing),
         "is_city": city,
         # Only the city of the jurisdiction acts (panel, selection, objections); the administrator reads.
         "city_acts": permissions.is_city_reviewer(filing, user),
         "is_agency": permissions.is_agency_member(filing, user),
         "can_edit": permissions.is_agency_member(filing, user) and filing.state in EDITABLE,
     }
+    if any(name == "request_supplement" for name, _label in actions):
+        context["checklist"] = context["action_form"].checklist_rows()
     if city:
         context["panel"] = panel_services.panel_summary(filing)
         context["panel_open"] = filing.state in panel_services.PANEL_OPEN
@@ -176,13 +180,14 @@ def act(request, pk):
     """One decision through `services.perform` [issue 3 §3]: the state the user saw travels with it,
     so a decision taken meanwhile by someone else is reported plainly and nothing changes."""
     filing = get_object_or_404(filings_visible_to(request.user), pk=pk)
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, filing=filing)
     if not form.is_valid():
         return render(request, "filings/detail.html", _detail_context(request, filing, form), status=400)
     data = form.cleaned_data
     try:
         services.perform(filing_id=filing.pk, action=data["action"], actor=request.user,
-                         comment=data["comment"], expected_state=data["expected_state"])
+                         comment=data["comment"], expected_state=data["expected_state"],
+                         supplement_items=form.supplement_items())
     except services.AlreadyDecided as exc:
         messages.error(request, str(exc))
         return redirect("filings:detail", pk=filing.pk)
