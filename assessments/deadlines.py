@@ -85,8 +85,8 @@ def end_unrectified(today: datetime.date) -> int:
 
 
 def end_abandoned(today: datetime.date) -> int:
-    """No application by the latest date: renewal given up, the filing ends at expiry and leaves the
-    directory [000 §5, 004 §4(3)]. Batched through `filings.services.perform_batch` (lock, transition,
+    """No application by the latest date, or withdrawn during evaluation (`WITHDRAWN` is not in
+    `APPLIED`): renewal given up, the filing ends at expiry and leaves the directory [000 §5, 004 §4(3)]. Batched through `filings.services.perform_batch` (lock, transition,
     one UPDATE, one audit insert, one batch of notifications), grouped by expiry date so that
     `ended_on` is the expiry date itself."""
     profile = PolicyProfile.active()
@@ -145,7 +145,7 @@ def _t(model) -> str:
 def _insert_reminders(kind: str, threshold: datetime.date, run: str) -> int:
     ops = connection.ops
     states = list(IN_FORCE)
-    applied = list(APPLIED)
+    applied = [*APPLIED, S.WITHDRAWN]  # a withdrawn renewal gave up the period: nothing to remind of [000 §5]
     sql = f"""
         INSERT INTO {_t(RenewalReminder)} (filing_id, agency_id, region_id, route, industry_department_id,
                                            kind, window_valid_until, run, created_at)

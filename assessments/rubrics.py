@@ -1,15 +1,38 @@
-"""Rubrics as data: `fixtures/rubrics/*.json` loaded by a data migration (the Shandong default) and by
-`manage.py load_rubric` (any other bureau's), so a new version needs no code [SPEC §4.3]."""
+"""Rubrics as data: `fixtures/rubrics/*.json` loaded by a data migration (Shandong's) and, for the
+active bureau's preset, by `Rubric.current()` (the wording comes with the preset), so a new version
+needs no code [SPEC §4.3]."""
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
-SHANDONG = Path(settings.BASE_DIR) / "fixtures" / "rubrics" / "shandong-2024.json"
+from portal.policy_presets import DEFAULT_RUBRIC_FILE, RUBRIC_FILES
+
+RUBRICS = Path(settings.BASE_DIR) / "fixtures" / "rubrics"
+SHANDONG = RUBRICS / "shandong-2024.json"
+
+
+def shipped_for(preset: str) -> Path:
+    """The rubric file the bureau's preset ships with (`portal.policy_presets.RUBRIC_FILES`)."""
+    return RUBRICS / RUBRIC_FILES.get(preset, DEFAULT_RUBRIC_FILE)
+
+
+@lru_cache(maxsize=8)
+def shipped_name(path: Path) -> str:
+    return json.loads(Path(path).read_text(encoding="utf-8"))["name"]
+
+
+def other_presets_rubrics(preset: str) -> list[str]:
+    """Names of the rubrics shipped for other presets: never used here, since their wording names
+    another province's platform and rules (an administrator's own rubric counts for every preset)."""
+    mine = shipped_for(preset)
+    files = {RUBRICS / f for f in (*RUBRIC_FILES.values(), DEFAULT_RUBRIC_FILE)}
+    return sorted(shipped_name(f) for f in files if f != mine and shipped_name(f) != shipped_name(mine))
 
 
 def load_rubric(path: Path = SHANDONG, *, rubric_model, item_model, publish: bool = True):

@@ -13,6 +13,7 @@ PRESETS = {
         renewal_window_months=None, latest_application_months=0, latest_application_days=-30,
         completeness_workdays=5, supplement_days=30, decision_days=90,
         notice_scope="social", failed_renewal="rectify", rectification_months=None,
+        schools_to_city=True,  # 技工院校开展学生职业技能等级认定由市职业技能鉴定指导中心负责备案 [002 §6]
     ),
     "chizhou": dict(
         name="池州市（池人社发〔2024〕4号）",
@@ -28,4 +29,10 @@ PRESETS = {
     ),
 }
 DEFAULT_PRESET = "shanghai"
+
+# The renewal rubric each preset ships with (fixtures/rubrics/): Shandong's Annex 2 keeps its own wording
+# (its provincial platform and rules); every other bureau gets the same items and points worded without
+# any province's platform or regulations [SPEC §4.3; 004 Annex 2].
+RUBRIC_FILES = {"shandong": "shandong-2024.json"}
+DEFAULT_RUBRIC_FILE = "generic-2024.json"
 
