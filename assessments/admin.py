@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from assessments.models import RenewalAssessment, Rubric, RubricItem
+from portal.admin_audit import AuditedModelAdmin, ViewOnlyModelAdmin
 from portal.audit import record
 
 
@@ -23,7 +24,7 @@ class RubricItemInline(admin.TabularInline):
 
 
 @admin.register(Rubric)
-class RubricAdmin(admin.ModelAdmin):
+class RubricAdmin(AuditedModelAdmin):
     list_display = ("name", "version", "source", "published_at", "maximum")
     inlines = [RubricItemInline]
     actions = ["publish", "copy_as_new_version"]
@@ -63,18 +64,9 @@ class RubricAdmin(admin.ModelAdmin):
 
 
 @admin.register(RenewalAssessment)
-class RenewalAssessmentAdmin(admin.ModelAdmin):
-    """Read-only: renewals change only through their screens and services."""
+class RenewalAssessmentAdmin(ViewOnlyModelAdmin):
+    """Renewals change only through their screens and services."""
 
     list_display = ("agency", "round", "expires_on", "state", "self_total", "review_total", "outcome")
     list_filter = ("state", "outcome", "round")
     search_fields = ("agency__name", "filing__number")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -32,7 +32,8 @@ def timeline_for(assessment: RenewalAssessment, user) -> list[dict]:
     city = user.is_superuser or user.role == Role.ADMIN or filing_perm.is_city_reviewer(assessment, user)
     agency = user.role == Role.AGENCY
     out = []
-    for entry in AuditEntry.for_object(assessment).exclude(action__in=NOT_STEPS).order_by("-id"):
+    for entry in (AuditEntry.for_object(assessment).filter(outcome="succeeded").exclude(action__in=NOT_STEPS)
+                  .order_by("-id")):
         expert_step = entry.action in EXPERT_STEPS
         if expert_step and agency:
             continue

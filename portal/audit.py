@@ -17,7 +17,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from portal import audit_actions
 from portal.models import AuditChainHead, AuditEntry
+from portal.models.audit import Outcome
 
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
 
@@ -88,6 +90,7 @@ class Event:
     actor: object | None = None
     comment: str = ""
     data: dict | None = None
+    outcome: str = Outcome.SUCCEEDED
 
 
 def _entry(event: Event, ip: str | None, now) -> AuditEntry:
@@ -104,6 +107,7 @@ def _entry(event: Event, ip: str | None, now) -> AuditEntry:
         comment=event.comment or "",
         ip=ip,
         data=event.data or {},
+        outcome=Outcome(event.outcome),
     )
 
 
@@ -112,6 +116,8 @@ def record_many(events: Iterable[Event], *, ip: str | None = None) -> list[Audit
     events = list(events)
     if not events:
         return []
+    for event in events:
+        audit_actions.require(event.action)  # every entry names an action of the vocabulary
     ip = ip or _client_ip.get()
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -129,9 +135,12 @@ def record_many(events: Iterable[Event], *, ip: str | None = None) -> list[Audit
 
 
 def record(action: str, obj=None, *, actor=None, comment: str = "", ip: str | None = None,
-           data: dict | None = None) -> AuditEntry:
-    """Append one audit entry: `record("filing.submit", filing, actor=user, comment=...)`."""
-    return record_many([Event(action, obj, actor, comment, data)], ip=ip)[0]
+           data: dict | None = None, outcome: str = Outcome.SUCCEEDED) -> AuditEntry:
+    """Append one audit entry: `record("filing.submit", filing, actor=user, comment=...)`.
+
+    A refused action is recorded with `outcome="refused"` (and in a transaction that survives the
+    refusal's rollback), never as a success [003 §18]."""
+    return record_many([Event(action, obj, actor, comment, data, outcome)], ip=ip)[0]
 
 
 def verify_chain() -> AuditEntry | None:

@@ -56,6 +56,14 @@ def all_codes() -> frozenset[str]:
 register({
     "account.login": _("登录"),
     "account.locked": _("账户因多次登录失败被锁定"),
+    "account.login_failed": _("登录失败"),
+    "account.unlock": _("解除登录锁定"),
+    "login.address_locked": _("登录地址因多次失败被暂停"),
+    "access.denied": _("拒绝访问"),
     "deadline.expire": _("期满终止（系统）"),
+    "admin.add": _("系统管理：新增"),
+    "admin.change": _("系统管理：修改"),
+    "admin.delete": _("系统管理：删除"),
+    "admin.action": _("系统管理：批量操作"),
     "calendar.load": _("载入年度节假日安排"),
 })

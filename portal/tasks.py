@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from portal import deadlines, outbox
+from portal import audit_checkpoints, deadlines, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -32,3 +32,8 @@ def deliver_outbox() -> int:
 @shared_task(ignore_result=True)
 def run_deadlines() -> dict:
     return deadlines.run_all()
+
+
+@shared_task(ignore_result=True)
+def audit_checkpoint() -> dict:
+    return audit_checkpoints.write_checkpoint()

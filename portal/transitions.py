@@ -187,6 +187,28 @@ def perform(machine: Machine, *, pk, action: str, actor=None, comment: str = "",
     comment = person_text(comment)
     settled = settle_overdue(machine, pk, today) if actor is not None else None
     try:
+        return _perform(machine, pk=pk, action=action, actor=actor, comment=comment, today=today,
+                        expected_state=expected_state, settled=settled)
+    except (TransitionRefused, PermissionDenied) as exc:
+        if actor is not None:
+            _record_refusal(machine, pk, action, actor, exc)
+        raise
+
+
+def _record_refusal(machine: Machine, pk, action: str, actor, exc: Exception) -> None:
+    """A person's refused attempt is on the record too (ASVS 7.2), written after the rollback of the
+    attempt itself: outcome `refused`, with the reason the person was given."""
+    code = machine.audit_action(action)
+    obj = machine.model.objects.filter(pk=pk).first()
+    if obj is None or not audit_actions.is_registered(code):
+        return
+    reason = str(exc) if isinstance(exc, TransitionRefused) else str(_("无权进行此操作"))
+    record(code, obj, actor=actor, comment=reason, outcome="refused", data={"refused": True})
+
+
+def _perform(machine: Machine, *, pk, action: str, actor, comment: str, today: datetime.date,
+             expected_state: str | None, settled: str | None) -> Model:
+    try:
         with transaction.atomic():
             obj = lock(machine, pk)
             if machine.prepare:

@@ -18,6 +18,16 @@ pytestmark = pytest.mark.django_db
 GENESIS = "0" * 64
 
 
+def behind_the_guard(cursor):
+    """Write to the audit table as its owner would, past the PostgreSQL trigger (migration 0003):
+    what someone with the database's keys can do, and what verify_audit must then catch. The
+    ALTER is rolled back with the test's transaction."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER while foreign-key checks are pending
+        cursor.execute("ALTER TABLE portal_auditentry DISABLE TRIGGER USER")
+    return cursor
+
+
 def test_record_keeps_actor_time_ip_and_comment(world):
     entry = record("filing.submit", world.pudong_enterprise, actor=world.pudong_clerk, comment="材料齐全，提交备案",
                    ip="10.1.2.3")
@@ -78,9 +88,9 @@ def test_a_mangled_forwarded_header_changes_nothing_but_the_address(client, worl
 
 
 def test_each_entry_carries_the_previous_hash(world):
-    a = record("one", world.pudong_enterprise, actor=world.city)
-    b = record("two", world.pudong_enterprise, actor=world.city)
-    c = record("three", world.pudong_enterprise, actor=world.city)
+    a = record("filing.details", world.pudong_enterprise, actor=world.city)
+    b = record("filing.scope", world.pudong_enterprise, actor=world.city)
+    c = record("filing.pledge", world.pudong_enterprise, actor=world.city)
     first = AuditEntry.objects.order_by("id").first()
     assert first.prev_hash == GENESIS
     assert (b.prev_hash, c.prev_hash) == (a.hash, b.hash)
@@ -158,32 +168,100 @@ class TestAdminIsReadOnly:
 class TestVerifyAudit:
     def test_a_clean_chain_is_reported_complete(self, world):
         for i in range(3):
-            record(f"step.{i}", world.pudong_enterprise, actor=world.city, comment=f"第 {i} 步")
+            record("filing.details", world.pudong_enterprise, actor=world.city, comment=f"第 {i} 步")
         out = io.StringIO()
         call_command("verify_audit", stdout=out)
         assert "审计链完整" in out.getvalue()
         assert f"共 {AuditEntry.objects.count()} 条记录" in out.getvalue()
 
     def test_an_entry_edited_with_raw_sql_breaks_the_chain_at_that_entry(self, world):
-        entries = [record(f"step.{i}", world.pudong_enterprise, actor=world.city, comment=f"第 {i} 步")
+        entries = [record("filing.details", world.pudong_enterprise, actor=world.city, comment=f"第 {i} 步")
                    for i in range(4)]
         tampered = entries[2]
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE portal_auditentry SET comment=%s WHERE id=%s", ["悄悄改过", tampered.pk])
+            behind_the_guard(cursor).execute("UPDATE portal_auditentry SET comment=%s WHERE id=%s", ["悄悄改过", tampered.pk])
         assert verify_chain().pk == tampered.pk
         with pytest.raises(CommandError) as exc:
             call_command("verify_audit")
         assert f"第 {tampered.pk} 条记录" in str(exc.value)
 
     def test_a_deleted_entry_breaks_the_chain(self, world):
-        entries = [record(f"step.{i}", world.pudong_enterprise, actor=world.city) for i in range(3)]
+        entries = [record("filing.details", world.pudong_enterprise, actor=world.city) for i in range(3)]
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM portal_auditentry WHERE id=%s", [entries[1].pk])
+            behind_the_guard(cursor).execute("DELETE FROM portal_auditentry WHERE id=%s", [entries[1].pk])
         assert verify_chain().pk == entries[2].pk
 
     def test_a_deleted_last_entry_breaks_the_chain(self, world):
-        entries = [record(f"step.{i}", world.pudong_enterprise, actor=world.city) for i in range(3)]
+        entries = [record("filing.details", world.pudong_enterprise, actor=world.city) for i in range(3)]
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM portal_auditentry WHERE id=%s", [entries[-1].pk])
+            behind_the_guard(cursor).execute("DELETE FROM portal_auditentry WHERE id=%s", [entries[-1].pk])
         with pytest.raises(CommandError):
             call_command("verify_audit")
+
+
+class TestOutcome:
+    def test_an_entry_records_whether_the_action_succeeded_or_was_refused(self, world):
+        """[003 §18] A refused action is on the record as refused, never as a success."""
+        done = record("filing.submit", world.pudong_enterprise, actor=world.pudong_clerk)
+        refused = record("filing.submit", world.pudong_enterprise, actor=world.pudong_clerk,
+                         comment="材料不全", outcome="refused")
+        assert AuditEntry.objects.get(pk=done.pk).outcome == "succeeded"
+        assert AuditEntry.objects.get(pk=refused.pk).outcome == "refused"
+        assert verify_chain() is None
+
+    def test_an_unknown_outcome_is_refused(self, world):
+        with pytest.raises(ValueError):
+            record("filing.submit", world.pudong_enterprise, outcome="maybe")
+
+    def test_the_outcome_is_hashed_so_a_refusal_cannot_be_turned_into_a_success(self, world):
+        refused = record("filing.submit", world.pudong_enterprise, outcome="refused")
+        with connection.cursor() as cursor:
+            behind_the_guard(cursor).execute("UPDATE portal_auditentry SET outcome='succeeded' WHERE id=%s",
+                                             [refused.pk])
+        assert verify_chain().pk == refused.pk
+
+    def test_entries_written_before_the_outcome_existed_keep_their_hash(self, world):
+        """A success hashes exactly the fields hashed before the outcome was added."""
+        import hashlib
+        import json
+
+        entry = AuditEntry.objects.get(pk=record("filing.submit", world.pudong_enterprise).pk)
+        old_payload = [entry.prev_hash, entry.created_at.isoformat(), entry.actor_id, entry.actor_label,
+                       entry.action, entry.content_type_id, entry.object_id, entry.object_repr,
+                       entry.comment, entry.ip, entry.data]
+        old_hash = hashlib.sha256(json.dumps(old_payload, ensure_ascii=False, sort_keys=True,
+                                             separators=(",", ":"), default=str).encode()).hexdigest()
+        assert entry.hash == old_hash
+
+
+@pytest.mark.postgres
+class TestDatabaseGuard:
+    """On PostgreSQL the audit table itself refuses UPDATE, DELETE and TRUNCATE (migration 0003),
+    whatever the SQL comes from."""
+
+    def _refused(self, sql, params=()):
+        from django.db import DatabaseError, transaction
+
+        with pytest.raises(DatabaseError) as exc, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        assert "审计记录只能追加" in str(exc.value)
+
+    def test_update_is_refused(self, world):
+        entry = record("filing.submit", world.pudong_enterprise, comment="原意见")
+        self._refused("UPDATE portal_auditentry SET comment='改过' WHERE id=%s", [entry.pk])
+        assert AuditEntry.objects.get(pk=entry.pk).comment == "原意见"
+
+    def test_delete_is_refused(self, world):
+        entry = record("filing.submit", world.pudong_enterprise)
+        self._refused("DELETE FROM portal_auditentry WHERE id=%s", [entry.pk])
+        assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+    def test_truncate_is_refused_unless_the_session_allows_it(self, world):
+        """The test settings allow it for Django's flush; a session that does not is refused."""
+        record("filing.submit", world.pudong_enterprise)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no TRUNCATE while foreign-key checks are pending
+            cursor.execute("SET LOCAL portal.audit_truncate = 'off'")
+        self._refused("TRUNCATE portal_auditentry")
+        self._refused("TRUNCATE portal_user CASCADE")  # a cascade reaches the trail too
+        assert AuditEntry.objects.exists()

@@ -149,4 +149,23 @@ def test_a_comment_with_a_direction_control_character_is_refused_and_changes_not
     with pytest.raises(transitions.TransitionRefused, match="U\\+202E"):
         services.change_in_force(filing_id=filing.pk, action="suspend", actor=world.city, comment="暂停\u202e评价")
     filing.refresh_from_db()
-    assert filing.state == S.ACTIVE and AuditEntry.objects.count() == entries
+    assert filing.state == S.ACTIVE and AuditEntry.objects.filter(outcome="succeeded").count() == entries
+
+
+def test_a_persons_refused_attempt_is_recorded_as_refused_and_left_out_of_the_history(world, client):
+    """[003 §18, ASVS 7.2] Who tried what and why it was refused is on the record; the filing's
+    history shows only what happened."""
+    filing = world.filing(state=S.ACTIVE)
+    with pytest.raises(transitions.TransitionRefused):
+        services.change_in_force(filing_id=filing.pk, action="suspend", actor=world.city)  # no reasons
+    entry = AuditEntry.for_object(filing).get(action="filing.suspend")
+    assert entry.outcome == "refused" and entry.actor == world.city and "意见或理由" in entry.comment
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.change_in_force(filing_id=filing.pk, action="cancel", actor=world.pudong_reviewer, comment="拟注销")
+    assert AuditEntry.for_object(filing).filter(action="filing.cancel", outcome="refused",
+                                                actor=world.pudong_reviewer).exists()
+    client.force_login(world.city)
+    page = client.get(f"/filings/{filing.pk}/").content.decode()
+    assert "暂停运作" not in page.split("办理记录")[-1]

@@ -151,7 +151,7 @@ def _examiners_joined(formset, examiners) -> bool:
 def change_detail(request, pk: int):
     change = get_object_or_404(changes_visible_to(request.user), pk=pk)
     history = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(ChangeRequest),
-                                        object_id=str(change.pk)).order_by("id")
+                                        object_id=str(change.pk), outcome="succeeded").order_by("id")
     return render(request, "filings/change/detail.html", {
         "change": change, "filing": change.filing, "proposal": change_services.describe(change),
         "actions": change_services.available_actions(change, request.user),

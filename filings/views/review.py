@@ -110,7 +110,7 @@ def timeline_for(filing: Filing, user) -> list[dict]:
     city = _is_city(user)
     agency = user.role == Role.AGENCY
     out = []
-    for entry in AuditEntry.for_object(filing).order_by("-id"):
+    for entry in AuditEntry.for_object(filing).filter(outcome="succeeded").order_by("-id"):
         expert_step = entry.action.startswith(EXPERT_STEPS)
         if expert_step and (agency or entry.action.endswith(".save")) and not city:
             continue
@@ -129,7 +129,8 @@ def timeline_for(filing: Filing, user) -> list[dict]:
 
 def pre_review_opinion(filing: Filing) -> AuditEntry | None:
     """The district's or industry department's opinion travels with the filing [003 §7, 000 §4(1)]."""
-    return (AuditEntry.for_object(filing).filter(action__in=["filing.forward", "filing.return_to_agency"])
+    return (AuditEntry.for_object(filing).filter(action__in=["filing.forward", "filing.return_to_agency"],
+                                                outcome="succeeded")
             .order_by("-id").first())
 
 

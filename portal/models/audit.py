@@ -18,6 +18,11 @@ class AuditQuerySet(models.QuerySet):
         raise AppendOnlyError("审计记录只能追加，不能删除")
 
 
+class Outcome(models.TextChoices):
+    SUCCEEDED = "succeeded", "成功"
+    REFUSED = "refused", "被拒绝"
+
+
 class AuditEntry(models.Model):
     """Who did what to which object, when, from where, with what comment [001 §4(1), 003 §18].
 
@@ -36,6 +41,7 @@ class AuditEntry(models.Model):
     comment = models.TextField("意见/说明", blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
     data = models.JSONField("详情", default=dict, blank=True)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, default=Outcome.SUCCEEDED)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False, unique=True)
 
@@ -50,25 +56,24 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
 
     def compute_hash(self) -> str:
-        payload = json.dumps(
-            [
-                self.prev_hash,
-                self.created_at.isoformat(),
-                self.actor_id,
-                self.actor_label,
-                self.action,
-                self.content_type_id,
-                self.object_id,
-                self.object_repr,
-                self.comment,
-                self.ip,
-                self.data,
-            ],
-            ensure_ascii=False,
-            sort_keys=True,
-            separators=(",", ":"),
-            default=str,
-        )
+        """The outcome is hashed only when it is not the default, so that entries written before
+        the field existed recompute to the hash they were written with."""
+        fields = [
+            self.prev_hash,
+            self.created_at.isoformat(),
+            self.actor_id,
+            self.actor_label,
+            self.action,
+            self.content_type_id,
+            self.object_id,
+            self.object_repr,
+            self.comment,
+            self.ip,
+            self.data,
+        ]
+        if self.outcome != Outcome.SUCCEEDED:
+            fields.append({"outcome": self.outcome})
+        payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def save(self, *args, **kwargs):

@@ -1,6 +1,7 @@
 import contextlib
 import contextvars
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,38 @@ from django.utils.translation import gettext_lazy as _
 from portal.policy_presets import DEFAULT_PRESET, PRESETS
 
 _pinned: contextvars.ContextVar = contextvars.ContextVar("pinned_policy", default=None)
+
+# What the notices fix: (field, least, most, article). A bureau may be stricter with itself (a
+# shorter review) or more generous to agencies (a longer notice period), never the other way.
+# Unset optional settings (None) mean "the bureau's notice does not say" and are not checked.
+LIMITS = [
+    ("validity_years", 3, 3, "[002 §14、003 §7]"),
+    ("completeness_workdays", 1, 5, "[002 §10]"),
+    ("supplement_days", 1, 30, "[002 §10]"),
+    ("decision_days", 1, 90, "[002 §11]"),
+    ("notice_workdays", 5, None, "[003 §7]"),
+    ("social_orgs_per_occupation", 1, 3, "[003 §7]"),
+    ("min_examiners_per_level", 5, None, "[003 §8、§9]"),
+    ("batch_plan_lead_workdays", 10, None, "[003 §15]"),
+    ("result_publicity_days", 7, None, "[003 §15]"),
+    ("result_report_workdays", 1, 10, "[003 §15]"),
+    ("pass_mark", 0, 100, ""),
+]
+_OPTIONAL = {"social_orgs_per_occupation", "batch_plan_lead_workdays", "result_publicity_days",
+             "result_report_workdays"}
+
+
+def _limit_condition(field: str, least, most) -> Q:
+    condition = Q()
+    if least is not None:
+        condition &= Q(**{f"{field}__gte": least})
+    if most is not None:
+        condition &= Q(**{f"{field}__lte": most})
+    if field == "notice_workdays":
+        condition |= Q(notice_scope="none")  # no public notice, no notice period
+    if field in _OPTIONAL:
+        condition |= Q(**{f"{field}__isnull": True})
+    return condition
 
 
 class PolicyProfile(models.Model):
@@ -41,6 +74,9 @@ class PolicyProfile(models.Model):
     social_orgs_per_occupation = models.PositiveSmallIntegerField("每职业社会培训评价组织上限", null=True,
                                                                   blank=True, default=3)
     pilot_months = models.PositiveSmallIntegerField("试点期（月）", null=True, blank=True)
+    schools_to_city = models.BooleanField(
+        "技工院校由市级备案", default=False,
+        help_text="技工院校开展学生职业技能等级认定直接报市级，不经区县初审（重庆 [002 §6]）")
     failed_renewal = models.CharField("评估不通过的处理", max_length=10, choices=FailedRenewal.choices,
                                       default=FailedRenewal.RECTIFY)
     rectification_months = models.PositiveSmallIntegerField("整改期（月）", null=True, blank=True, default=6)
@@ -58,10 +94,35 @@ class PolicyProfile(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "政策参数"
         constraints = [models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
-                                               name="one_active_policy_profile")]
+                                               name="one_active_policy_profile")] + [
+            models.CheckConstraint(condition=_limit_condition(field, least, most), name=f"policy_{field}_limits")
+            for field, least, most, _article in LIMITS]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Every value within what the notices allow, each message naming the field and the article
+        (the admin's form calls this; the database's check constraints hold the same bounds)."""
+        errors = {}
+        for field, least, most, article in LIMITS:
+            value = getattr(self, field)
+            if value is None or (field == "notice_workdays" and self.notice_scope == self.NoticeScope.NONE):
+                continue
+            label = self._meta.get_field(field).verbose_name
+            if least is not None and most is not None and least == most and value != least:
+                errors[field] = f"{label}应为 {least} {article}".strip()
+            elif least is not None and value < least:
+                errors[field] = f"{label}不得少于 {least} {article}".strip()
+            elif most is not None and value > most:
+                errors[field] = f"{label}不得超过 {most} {article}".strip()
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # clean() already names the field and the article; the check constraints would only repeat
+        # it as an anonymous form-wide error.
+        super().validate_constraints(exclude=set(exclude or ()) | {field for field, *_ in LIMITS})
 
     @classmethod
     def active(cls) -> "PolicyProfile":
