@@ -70,3 +70,7 @@ class RenewalAssessmentAdmin(ViewOnlyModelAdmin):
     list_display = ("agency", "round", "expires_on", "state", "self_total", "review_total", "outcome")
     list_filter = ("state", "outcome", "round")
     search_fields = ("agency__name", "filing__number")
+
+    def get_queryset(self, request):
+        """A renewal never submitted is the agency's alone, here too [SPEC §1]."""
+        return super().get_queryset(request).filter(submitted_on__isnull=False)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 
+from portal import audit_actions
 from portal.admin_audit import HIDDEN, AuditedModelAdmin
 from portal.audit import record
 from portal.models import (AuditEntry, IndustryDepartment, Notification, Occupation, PolicyProfile, Region, User,
@@ -78,14 +79,32 @@ class NotificationAdmin(AuditedModelAdmin):
     readonly_fields = [f.name for f in Notification._meta.fields]
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Filter by action, listed by label."""
+
+    title = "操作"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(code, f"{label}") for code, label in audit_actions.choices()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(AuditedModelAdmin):
     """Read-only: the audit trail is append-only [003 §18]."""
 
-    list_display = ["created_at", "actor_label", "action", "object_repr", "ip", "comment"]
-    list_filter = ["action"]
+    list_display = ["created_at", "actor_label", "action_label", "outcome", "object_repr", "ip", "comment"]
+    list_filter = [ActionFilter, "outcome"]
     search_fields = ["object_repr", "actor_label", "comment"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    @admin.display(description="操作", ordering="action")
+    def action_label(self, entry):
+        """The action as a person reads it, never its code (`filing.accept`)."""
+        return audit_actions.label(entry.action)
 
     def has_add_permission(self, request):
         return False

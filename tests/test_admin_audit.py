@@ -258,3 +258,15 @@ class TestPolicyBounds:
         assert response.status_code == 302
         [entry] = admin_entries("admin.change")
         assert entry.data == {"changed": {"notice_workdays": [5, 7]}}
+
+
+def test_the_audit_list_shows_labels_not_codes(client, world):
+    """[003 §18] The administrator reads 注销备案, not `filing.cancel`."""
+    from filings.choices import FilingState
+    from filings.services import change_in_force
+
+    filing = world.filing(state=FilingState.ACTIVE)
+    change_in_force(filing_id=filing.pk, action="cancel", actor=world.city, comment="自愿注销 [003 §22(1)]")
+    client.force_login(world.admin)
+    page = client.get("/admin/portal/auditentry/").content.decode()
+    assert "注销备案" in page and "<td class=\"field-action_label\">filing.cancel" not in page
