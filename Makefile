@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-zenhei
-TEST_APT_PACKAGES := chromium poppler-utils
+TEST_APT_PACKAGES := chromium poppler-utils nginx openssl
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -34,7 +34,20 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-migrate: system-packages venv
+# `make run` is served as production serves it (DEBUG off, static files collected and served by
+# WhiteNoise) but over plain http on this machine: no TLS redirect, no Secure-only cookies, no HSTS.
+# SITE_URL set here is taken as real by the system check (portal/checks.py).
+migrate demo run diagrams: export SITE_URL ?= http://$(HOST):$(PORT)
+migrate demo run diagrams: export SECURE_SSL_REDIRECT ?= 0
+migrate demo run diagrams: export SECURE_COOKIES ?= 0
+migrate demo run diagrams: export SECURE_HSTS_SECONDS ?= 0
+
+# The secret key of this machine, made once and kept (var/ is never committed); SECRET_KEY wins.
+var/secret_key:
+	@mkdir -p var && umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@echo "Generated a local secret key in $@"
+
+migrate: system-packages venv var/secret_key
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
@@ -46,12 +59,13 @@ run: demo
 	  trap "kill $$!" EXIT; \
 	  echo "Celery worker and beat started against $$REDIS_URL"; \
 	else echo "No REDIS_URL: background tasks run eagerly in the web process."; fi; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	$(PY) manage.py runserver --nostatic $(HOST):$(PORT)
 
 test: system-packages test-system-packages venv
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-diagrams: venv
+diagrams: venv var/secret_key
 	$(PY) manage.py state_diagrams
 
 clean-venv:

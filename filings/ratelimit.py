@@ -2,7 +2,7 @@
 per client IP in Django's cache (Redis in production, local memory by default).
 
 Limits come from settings.DIRECTORY_RATE_LIMITS {scope: (requests, seconds)}, with the defaults
-below; a client over its limit gets 429 with a Chinese message and Retry-After, others are served.
+below; a client over its limit gets 429 (the branded page, or JSON for the API) with Retry-After, others are served.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
+from django.shortcuts import render
 
 from portal.audit import client_ip
 
@@ -58,7 +59,7 @@ def rate_limited(scope: str, *, json: bool = False):
             if json:
                 response = JsonResponse({"detail": message}, status=429, json_dumps_params={"ensure_ascii": False})
             else:
-                response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+                response = render(request, "429.html", {"seconds": seconds}, status=429)
             response["Retry-After"] = str(seconds)
             response["Cache-Control"] = "no-store"
             return response

@@ -6,4 +6,4 @@ class PortalConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
-        from . import signals  # noqa: F401  (login failure bookkeeping; imports models, so not at the top)
+        from . import checks, signals  # noqa: F401  (login bookkeeping and system checks; they import models)

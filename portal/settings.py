@@ -29,14 +29,24 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY") or ""
+# Off unless DEBUG=1: a debug page lists the whole URL configuration and the settings.
+DEBUG = env_bool("DEBUG", False)
+# The key signs sessions: from SECRET_KEY, else from the file `make run`/`make test` generate once
+# (var/secret_key, never committed). A published fallback key would let anyone forge a session.
+SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE") or BASE_DIR / "var" / "secret_key")
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    SECRET_KEY_FILE.read_text().strip() if SECRET_KEY_FILE.is_file() else "")
 if not SECRET_KEY:
-    if not DEBUG:  # a production server must never sign sessions with the key published in this file
-        raise ImproperlyConfigured("DEBUG=0 要求设置环境变量 SECRET_KEY（至少 50 个随机字符）。")
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"未设置 SECRET_KEY：请设置环境变量 SECRET_KEY（至少 50 个随机字符），或运行 make run 生成 {SECRET_KEY_FILE}。")
     SECRET_KEY = "dev-only-insecure-key-change-me-for-any-real-deployment"
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
+# Without ALLOWED_HOSTS only this machine's own names are served (make run, the tests): fails closed.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The address printed in receipts' QR codes and e-mails; with DEBUG off it must be set in the
+# environment (portal/checks.py refuses to start otherwise).
+SITE_URL_FROM_ENV = bool(os.environ.get("SITE_URL"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The proxies whose X-Forwarded-For is believed (addresses or networks): nginx on this host by
 # default. A client connecting from anywhere else is known by its own address (portal/audit.py).
@@ -56,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_fsm",
+    "axes",
+    "csp",
     "import_export",
     "portal",
     "filings",
@@ -66,14 +78,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.security.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "portal.security.ConfidentialDownloadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.security.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.audit.RequestContextMiddleware",
+    "portal.security.RefusedAccessAuditMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a lockout into the login page's answer
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -126,9 +144,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout after repeated failed logins: N failures within the window lock the account for the window.
+# Lockout after repeated failed logins (django-axes, for every login form, the admin's included):
+# LOGIN_FAILURE_LIMIT failures for one username, or LOGIN_ADDRESS_FAILURE_LIMIT from one client
+# address (many usernames tried from one place), within the window lock it for the window.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AUTHENTICATION_BACKENDS = ["portal.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "portal.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = "portal.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, with its own limit
+AXES_COOLOFF_TIME = "portal.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "portal.audit.client_ip"  # the trusted-proxy rule of the audit trail
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"  # the same answer as a wrong password
+AXES_RESET_ON_SUCCESS = True
+# A guess during the lock does not extend it, so nobody can keep another person's account shut.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+# The audit trail records logins already; axes' own admin would offer an unaudited unlock.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+
+# Sessions: staff sign out after STAFF_SESSION_IDLE_MINUTES without a request and after
+# STAFF_SESSION_MAX_HOURS in all; agency users after their own values (portal/security.py).
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
+AGENCY_SESSION_IDLE_MINUTES = env_int("AGENCY_SESSION_IDLE_MINUTES", 30)
+AGENCY_SESSION_MAX_HOURS = env_int("AGENCY_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = max(STAFF_SESSION_MAX_HOURS, AGENCY_SESSION_MAX_HOURS) * 3600
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -138,13 +181,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names from `collectstatic`, as production serves them (make run too); the tests
+    # set STATIC_MANIFEST=0 (pyproject.toml) so that they need no collectstatic.
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFEST", not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 # Uploaded materials and receipts are confidential: stored outside any public path and served only
@@ -169,11 +214,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "portal.tasks.deliver_outbox", "schedule": 60.0},
     "run-deadlines": {"task": "portal.tasks.run_deadlines", "schedule": 15 * 60.0},
+    "audit-checkpoint": {"task": "portal.tasks.audit_checkpoint", "schedule": 24 * 60 * 60.0},
 }
+
+# Checkpoints of the audit chain live outside the database, signed with a key that is not in it
+# either (portal/audit_checkpoints.py, docs/architecture.md).
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AUDIT_CHECKPOINT_FILE") or BASE_DIR / "var" / "audit-checkpoints.jsonl")
+AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY", "")
+AUDIT_CHECKPOINT_KEY_FILE = Path(os.environ.get("AUDIT_CHECKPOINT_KEY_FILE") or BASE_DIR / "var" / "audit-checkpoint.key")
+AUDIT_CHECKPOINT_EMAIL = os.environ.get("AUDIT_CHECKPOINT_EMAIL", "")
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Its own Redis database (or server) in production, so that flushing or evicting the
+        # cache never touches the broker's queues (docs/deployment.md, section 8).
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+         "LOCATION": os.environ.get("REDIS_CACHE_URL") or REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -193,19 +249,42 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "备案监管平台 <noreply@localhost>")
 
 SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
+    # `make run` serves plain http on 127.0.0.1 with DEBUG off and turns these three off
+    # (SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0); production keeps the defaults.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# No inline script anywhere (scripts are static files); styles likewise, except in the Django
+# admin, whose change list and import/export pages carry inline styles (portal/security.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb",
+    "fullscreen", "display-capture", "serial", "bluetooth")}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # axes logs every failed login as a warning; the audit trail records them already.
+    "loggers": {"axes": {"level": "ERROR"}},
 }

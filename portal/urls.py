@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import views
-from portal.accounts import LockoutAuthenticationForm
+from portal.accounts import PortalAuthenticationForm
 
 app_urls = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -15,7 +15,7 @@ app_urls = [
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LockoutAuthenticationForm,
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=PortalAuthenticationForm,
                                                          redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -43,7 +43,12 @@ def open_notification(request, pk):
     return redirect(note.url or "portal:inbox")
 
 
+@login_required
 def design(request):
+    """The style guide is a tool for those who build and review the portal (Django staff): for
+    anyone else it does not exist."""
+    if not request.user.is_staff:
+        raise Http404
     return render(request, "design.html")
 
 
