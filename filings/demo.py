@@ -60,7 +60,7 @@ def draft_filing(agency: Agency, user: User, *, occupations: list[Occupation], l
     for occ in occupations:
         ScopeItem.objects.create(filing=filing, occupation=occ, level_from=level_from, level_to=level_to)
         for i in range(5):
-            Examiner.objects.create(filing=filing, occupation=occ, name=f"考评员{occ.pk}-{i + 1}",
+            Examiner.objects.create(filing=filing, occupation=occ, name=f"考评员{'甲乙丙丁戊'[i]}",
                                     certificate_no=f"KP{occ.pk:04d}{i:02d}", level=level_to)
     if complete:
         filing.facilities = "理论考试机房 1 间（40 机位），技能操作考核场地 2 处，全程视频监控并保存。"
@@ -163,8 +163,8 @@ DEMO_AGENCIES = [
      ManagingLevel.DISTRICT, ["4-10-01-03"], S.SUBMITTED),
     ("ag_care", "上海徐汇颐养职业培训学校", AgencyKind.SOCIAL, Ownership.OTHER_SOCIAL, "310104",
      ManagingLevel.DISTRICT, ["4-10-01-05"], S.SUPPLEMENT_REQUESTED),
-    ("ag_beauty", "上海闵行美业职业技能培训中心", AgencyKind.SOCIAL, Ownership.OTHER_SOCIAL, "310112",
-     ManagingLevel.DISTRICT, ["4-10-03-01"], S.PRE_REVIEW),
+    ("ag_beauty", "上海闵行家政职业技能培训中心", AgencyKind.SOCIAL, Ownership.OTHER_SOCIAL, "310112",
+     ManagingLevel.DISTRICT, ["4-10-01-06"], S.PRE_REVIEW),
     ("ag_auto", "上海嘉定汽车服务有限公司", AgencyKind.ENTERPRISE, Ownership.OTHER_ENTERPRISE, "310114",
      ManagingLevel.DISTRICT, ["4-12-01-01"], S.DRAFT),
     ("ag_ecom", "上海长宁电子商务产业园有限公司", AgencyKind.ENTERPRISE, Ownership.OTHER_ENTERPRISE, "310105",
@@ -179,12 +179,15 @@ DEMO_AGENCIES = [
      ManagingLevel.DISTRICT, ["4-03-02-01"], S.ABANDONED),
     ("ag_rectify", "上海金山化工检修技能评价中心", AgencyKind.ENTERPRISE, Ownership.OTHER_ENTERPRISE, "310116",
      ManagingLevel.DISTRICT, ["6-31-01-03"], S.RECTIFYING),
-    ("ag_cancelled", "上海奉贤美业职业培训学校", AgencyKind.SOCIAL, Ownership.OTHER_SOCIAL, "310120",
-     ManagingLevel.DISTRICT, ["4-10-03-01"], S.CANCELLED),
+    ("ag_cancelled", "上海奉贤家政职业培训学校", AgencyKind.SOCIAL, Ownership.OTHER_SOCIAL, "310120",
+     ManagingLevel.DISTRICT, ["4-10-01-06"], S.CANCELLED),
     ("ag_terminated", "上海崇明农机维修有限公司", AgencyKind.ENTERPRISE, Ownership.OTHER_ENTERPRISE, "310151",
      ManagingLevel.DISTRICT, ["6-18-01-01"], S.TERMINATED),
     ("ag_expired", "上海松江电子装配有限公司", AgencyKind.ENTERPRISE, Ownership.OTHER_ENTERPRISE, "310117",
      ManagingLevel.DISTRICT, ["6-31-01-03"], S.EXPIRED),
+    # In force, straight to the city: carries the demo's change request at the city (filings/demo_changes.py).
+    ("ag_change", "上海临港智能装备集团有限公司", AgencyKind.ENTERPRISE, Ownership.MUNICIPAL_SOE, "310115",
+     ManagingLevel.CITY, ["6-18-01-02"], S.ACTIVE),
 ]
 # The later lifecycle, reached from a filing in force by the city's decision (with its basis).
 LIFECYCLE = {

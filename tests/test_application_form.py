@@ -9,6 +9,7 @@ from filings.choices import FilingState as S, MaterialType
 from filings.demo import MINIMAL_PDF, draft_filing
 from filings.models import Filing, ScopeItem, required_material_types
 from portal.models import AuditEntry, SkillLevel
+from tests.test_examiner_rows import examiner_post
 
 
 def scope_post(rows, initial=0):
@@ -34,8 +35,8 @@ def test_a_clerk_fills_every_step_and_submits(client, world):
     response = client.post(f"{base}/scope/", scope_post([(world.electrician, SkillLevel.LEVEL_5, SkillLevel.LEVEL_3),
                                                          (None, None, None)]))
     assert response.url == f"{base}/examiners/"
-    lines = "\n".join(f"考评员{i} KP00{i} 三级" for i in range(1, 6))
-    assert client.post(f"{base}/examiners/", {f"occ_{world.electrician.pk}": lines}).url == f"{base}/facilities/"
+    rows = [(False, f"考评员{'甲乙丙丁戊'[i]}", f"KP00{i}", SkillLevel.LEVEL_3) for i in range(5)]
+    assert client.post(f"{base}/examiners/", examiner_post(rows)).url == f"{base}/facilities/"
     client.post(f"{base}/facilities/", {"facilities": "理论考试机房 1 间，实操场地 2 处，全程录像。"})
     page = client.get(f"{base}/materials/").content.decode()
     assert "还缺 8 项材料" in page
@@ -119,21 +120,21 @@ def test_fewer_than_five_examiners_per_level_keeps_the_application_incomplete(cl
     """[003 §8(4)] at least 5 of the agency's own examiners per occupation level."""
     filing = new_draft(client, world)
     client.post(f"/my/filings/{filing.pk}/scope/", scope_post([(world.lathe, SkillLevel.LEVEL_5, SkillLevel.LEVEL_2)]))
-    lines = "\n".join(f"考评员{i}\tKP{i}\t三级" for i in range(5)) + "\n技师甲 KP9 技师"
-    client.post(f"/my/filings/{filing.pk}/examiners/", {f"occ_{world.lathe.pk}": lines})
+    rows = [(False, f"考评员{'甲乙丙丁戊'[i]}", f"KP{i}", SkillLevel.LEVEL_3) for i in range(5)]
+    client.post(f"/my/filings/{filing.pk}/examiners/", examiner_post(rows + [(False, "技师甲", "KP9", SkillLevel.LEVEL_2)]))
     assert filing.examiners.count() == 6
     page = client.get(f"/my/filings/{filing.pk}/examiners/").content.decode()
     assert "二级/技师本单位考评人员不足 5 名" in page
     assert any("考评人员不足" in p for p in filing.completeness_problems())
 
 
-def test_a_pasted_examiner_list_with_a_bad_line_saves_nothing_and_names_the_line(client, world):
+def test_an_examiner_list_with_a_bad_row_saves_nothing_and_names_the_row(client, world):
     filing = world.filing(state=S.DRAFT)
     client.force_login(world.pudong_clerk)
     before = filing.examiners.count()
-    response = client.post(f"/my/filings/{filing.pk}/examiners/",
-                           {f"occ_{world.electrician.pk}": "张三 KP1 三级\n李四 KP2 大师"})
-    assert "第 2 行：无法识别等级“大师”" in response.content.decode()
+    response = client.post(f"/my/filings/{filing.pk}/examiners/", examiner_post(
+        [(False, "张三", "KP1", SkillLevel.LEVEL_3), (False, "李四", "KP2", "大师")]))
+    assert "第 2 行 可考评最高等级：" in response.content.decode()
     assert filing.examiners.count() == before
 
 

@@ -12,6 +12,7 @@ from filings.choices import FilingState as S
 from filings.models import ChangeRequest
 from filings.services import AlreadyDecided, TransitionRefused, perform
 from portal.models import AuditEntry, Notification, PolicyProfile, SkillLevel
+from tests.test_examiner_rows import examiner_post
 
 CR = ChangeRequest.State
 
@@ -198,12 +199,12 @@ def test_the_agency_applies_on_screen_and_the_district_forwards(client, world, a
             "contact_name": "李四", "contact_phone": "021-60000000", "contact_email": "contact@example.com",
             "add-TOTAL_FORMS": "2", "add-INITIAL_FORMS": "0", "add-MIN_NUM_FORMS": "0", "add-MAX_NUM_FORMS": "10",
             "add-0-occupation": str(world.lathe.pk), "add-0-level_from": "2", "add-0-level_to": "4",
-            "add-0-examiners": "\n".join(f"王{i}，KP{i:04d}" for i in range(3)),
             "add-1-level_from": "2", "add-1-level_to": "4"}
-    page = client.post(reverse("filings:change_create", args=[active.pk]), data).content.decode()
-    assert "不足 5 名" in page and not ChangeRequest.objects.exists()  # said why, saved nothing
-    data["add-0-examiners"] = "\n".join(f"王{i}，KP{i:04d}" for i in range(5))
-    response = client.post(reverse("filings:change_create", args=[active.pk]), data, follow=True)
+    rows = [(world.lathe, f"王{'甲乙丙丁戊'[i]}", f"KP{i:04d}", 4) for i in range(5)]
+    page = client.post(reverse("filings:change_create", args=[active.pk]), examiner_post(rows[:3], **data))
+    assert "不足 5 名" in page.content.decode() and not ChangeRequest.objects.exists()  # said why, saved nothing
+    response = client.post(reverse("filings:change_create", args=[active.pk]), examiner_post(rows, **data),
+                           follow=True)
     change = ChangeRequest.objects.get()
     assert "车工" in response.content.decode() and change.state == CR.DRAFT
     client.post(reverse("filings:change_act", args=[change.pk]), {"action": "submit", "expected_state": "draft"})

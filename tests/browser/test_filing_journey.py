@@ -27,11 +27,9 @@ from tests.browser.conftest import login
 
 DAY = datetime.timedelta(days=1)
 AGENCY = "上海浦江电气有限公司"
-EXAMINERS = """王建国 KP2019000101 三级
-李红梅 KP2020000102 三级
-张卫东 KP2018000103 技师
-陈晓燕 KP2021000104 三级
-刘志强 KP2017000105 高级技师"""
+EXAMINERS = [("王建国", "KP2019000101", "三级/高级工"), ("李红梅", "KP2020000102", "三级/高级工"),
+             ("张卫东", "KP2018000103", "二级/技师"), ("陈晓燕", "KP2021000104", "三级/高级工"),
+             ("刘志强", "KP2017000105", "一级/高级技师"), ("赵立新", "KP2022000106", "三级/高级工")]
 
 
 @pytest.fixture(autouse=True)
@@ -102,7 +100,12 @@ def test_an_electrician_application_goes_from_draft_to_a_verified_receipt(world,
     clerk.get_by_role("button", name="保存并继续").click()
     expect(clerk.locator(".messages")).to_contain_text("“申报范围”已保存。")
 
-    clerk.get_by_label(re.compile("电工")).fill(EXAMINERS)
+    expect(clerk.locator("main")).to_contain_text("6-31-01-03 电工")  # the one occupation: no column for it
+    clerk.get_by_role("button", name="再加一行").click()  # five rows offered, one more for the sixth
+    for n, (name, certificate_no, level) in enumerate(EXAMINERS, start=1):
+        clerk.get_by_label(f"第 {n} 行 姓名").fill(name)
+        clerk.get_by_label(f"第 {n} 行 证书编号").fill(certificate_no)
+        clerk.get_by_label(f"第 {n} 行 可考评最高等级").select_option(label=level)
     clerk.get_by_role("button", name="保存并继续").click()
     expect(clerk.locator(".messages")).to_contain_text("“考评人员”已保存。")
 
