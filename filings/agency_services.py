@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from filings import services
+from filings import services, supplements
 from filings.choices import EDITABLE, FilingState, ManagingLevel, MaterialType
 from filings.models import Agency, Examiner, Filing, Material, ScopeItem, required_material_types
 from filings.models.agency import managing_level_for
@@ -223,10 +223,14 @@ def save_scope(*, filing: Filing, actor: User, rows: list[ScopeRow]) -> Filing:
     if problems:
         raise ValidationError(problems)
     before = [str(item) for item in filing.scope.select_related("occupation")]
+    old_rows = {s.occupation_id: (s.level_from, s.level_to) for s in filing.scope.all()}
     filing.scope.all().delete()
     ScopeItem.objects.bulk_create(ScopeItem(filing=filing, occupation=row.occupation, level_from=row.level_from,
                                             level_to=row.level_to) for row in rows)
     after = [str(item) for item in filing.scope.select_related("occupation")]
+    new_rows = {row.occupation.pk: (row.level_from, row.level_to) for row in rows}
+    supplements.mark_changed(filing, occupation_ids=[pk for pk in old_rows.keys() | new_rows.keys()
+                                                     if old_rows.get(pk) != new_rows.get(pk)])
     record("filing.scope", filing, actor=actor, data={"before": before, "after": after})
     return filing
 
@@ -246,10 +250,13 @@ def add_examiners(*, filing: Filing, actor: User, occupation: Occupation, rows: 
     filing = _editable_filing(filing, actor)
     if not filing.scope.filter(occupation=occupation).exists():
         raise ValidationError(_("“%(name)s”不在申报范围内，请先在申报范围中添加。") % {"name": occupation.name})
+    before = sorted(filing.examiners.filter(occupation=occupation).values_list("name", "certificate_no", "level"))
     if replace:
         filing.examiners.filter(occupation=occupation).delete()
     Examiner.objects.bulk_create(Examiner(filing=filing, occupation=occupation, name=r.name,
                                           certificate_no=r.certificate_no, level=r.level) for r in rows)
+    if sorted(filing.examiners.filter(occupation=occupation).values_list("name", "certificate_no", "level")) != before:
+        supplements.mark_changed(filing, occupation_ids=[occupation.pk])  # the row's examiners changed
     record("filing.examiners", filing, actor=actor,
            data={"occupation": occupation.code, "count": len(rows), "replace": replace})
     return filing
@@ -284,6 +291,7 @@ def upload_material(*, filing: Filing, actor: User, material_type: str, upload: 
                         content_type=upload.content_type, size=upload.size, sha256=upload.sha256, uploaded_by=actor)
     material.file.save(f"upload.{upload.extension}", upload.file, save=False)
     material.save()
+    supplements.mark_changed(filing, material_type=material_type)
     record("material.upload", material, actor=actor,
            data={"filing": filing.pk, "type": material_type, "sha256": upload.sha256, "size": upload.size,
                  "content_type": upload.content_type, "replaces": replaced})
