@@ -27,6 +27,8 @@ audit_actions.register({
     "material.upload": _("上传申报材料"),
     "material.download": _("下载申报材料"),
     "receipt.download": _("下载备案回执"),
+    "decision.download": _("下载书面决定"),
+    "filing.supplement_answer": _("说明补正事项"),
     "notice.objection": _("收到公示异议"),
     "notice.objection_resolve": _("核实公示异议"),
     "notice.objection_evidence_download": _("下载异议证据材料"),

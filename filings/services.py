@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 from django_fsm import can_proceed
 
-from filings import notices, numbering, receipts
+from filings import decisions, notices, numbering, receipts, supplements
 from filings.choices import FilingState
 from filings.models import Filing, Objection
 from filings.selectors import parties, recipients_for_many
@@ -78,6 +78,12 @@ def _label(state: str) -> str:
 
 
 def _refusal(filing: Filing, action: str, today: datetime.date) -> str:
+    if action == "supplement" and not filing.supplement_items_settled():
+        open_items = [f"{item.label}（{item.get_kind_display()}）" for item in filing.open_supplement_items()]
+        parts = [_("补正通知书所列以下事项尚未修改或说明，请逐项修改相应内容或填写说明 [002 §10]：") + "；".join(open_items)]
+        if problems := filing.completeness_problems():
+            parts.append(_("申请尚不完整：") + "；".join(problems))
+        return "。".join(parts)
     if action in ("submit", "supplement"):
         return _("申请尚不完整，请补齐后再提交：") + "；".join(filing.completeness_problems())
     if action in ("approve", "approve_for_notice"):
@@ -94,9 +100,22 @@ def _refusal(filing: Filing, action: str, today: datetime.date) -> str:
     return _("当前条件下不能进行此操作")
 
 
+def _check(filing: Filing, action: str, actor, today: datetime.date) -> None:
+    """The ticked items of a supplement request must be this filing's materials or scope rows."""
+    items = supplements.requested.get()
+    if items and action != "request_supplement":
+        raise TransitionRefused(_("只有一次性告知补正时才能勾选补正事项。"))
+    if items and (problems := supplements.problems(filing, items)):
+        raise TransitionRefused("；".join(problems))
+
+
 def _effects(filing: Filing, action: str, before: str, actor, comment: str, today: datetime.date) -> None:
-    """What a step does beyond the state: into the public notice, and the filing number on
-    entering force [001 §3(3-4), 002 §12]."""
+    """What a step does beyond the state: into the public notice, the filing number on entering
+    force [001 §3(3-4), 002 §12], and the written notice of a completeness decision or a refusal,
+    with the supplement request's checklist [002 §10-11]."""
+    notice = decisions.issue(filing, action, actor=actor, comment=comment if actor else "", today=today)
+    if action == "request_supplement":
+        supplements.store(filing, notice, supplements.requested.get())
     if filing.state == S.PUBLIC_NOTICE:
         notices.add_to_notice(filing, actor=actor, today=today)
     if filing.state == S.ACTIVE and before in (S.SELECTION, S.PUBLIC_NOTICE):
@@ -125,6 +144,7 @@ MACHINE = transitions.Machine(
     comment_required=frozenset(COMMENT_REQUIRED | set(LIFECYCLE_ACTIONS)),
     select_related=("agency", "region"),
     refusal=_refusal,
+    check=_check,
     effects=_effects,
     after_save=_after_save,
     notify=_notify,
@@ -140,11 +160,17 @@ def available_actions(filing: Filing, user) -> list[tuple[str, str]]:
 
 
 def perform(*, filing_id: int, action: str, actor=None, comment: str = "",
-            today: datetime.date | None = None, expected_state: str | None = None) -> Filing:
+            today: datetime.date | None = None, expected_state: str | None = None,
+            supplement_items: tuple[supplements.Requested, ...] | list = ()) -> Filing:
     """Carry out one transition of a filing (`portal.transitions.perform`). `actor=None` is the
-    system, which may take only `SYSTEM_ACTIONS`; a person's permission is checked on the object."""
-    return transitions.perform(MACHINE, pk=filing_id, action=action, actor=actor, comment=comment, today=today,
-                               expected_state=expected_state)
+    system, which may take only `SYSTEM_ACTIONS`; a person's permission is checked on the object.
+    `supplement_items` are what a supplement request ticks, listed on its notice [002 §10]."""
+    token = supplements.requested.set(tuple(supplement_items))
+    try:
+        return transitions.perform(MACHINE, pk=filing_id, action=action, actor=actor, comment=comment, today=today,
+                                   expected_state=expected_state)
+    finally:
+        supplements.requested.reset(token)
 
 
 def notify_parties(filing: Filing, before: str, comment: str | None = None) -> None:
@@ -202,6 +228,7 @@ def perform_batch(*, action: str, filing_ids: list[int], today: datetime.date) -
         numbering.assign_numbers(entering_force)
         _write_back([f for f, _ in moved])
         receipts.issue_receipts(entering_force, reason="备案")
+        decisions.issue_many([f for f, _ in moved], action, today=today)
         record_many(Event(MACHINE.audit_action(action), f, None, "", {"from": before, "to": f.state})
                     for f, before in moved)
         recipients = recipients_for_many([f for f, _ in moved])

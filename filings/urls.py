@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from filings.views import agency, change, expert, notice, receipt, review
+from filings.views import agency, change, decision, expert, notice, receipt, review
 
 app_name = "filings"
 
-urlpatterns = [path("", include(module.urlpatterns)) for module in (agency, review, expert, notice, receipt, change)]
+urlpatterns = [path("", include(module.urlpatterns)) for module in (agency, review, expert, notice, receipt, change, decision)]

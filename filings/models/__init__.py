@@ -1,5 +1,6 @@
 from .agency import Agency, required_material_types, route_for
 from .changes import ChangeRequest
+from .decisions import SupplementItem, WrittenNotice
 from .directory import DirectoryEntry, DirectoryTotal
 from .filing import Filing
 from .notices import NoticeItem, Objection, PublicNotice
@@ -22,6 +23,8 @@ __all__ = [
     "PublicNotice",
     "Receipt",
     "ScopeItem",
+    "SupplementItem",
+    "WrittenNotice",
     "required_material_types",
     "route_for",
 ]
