@@ -3,14 +3,12 @@ facts fixed when it was issued. Rendered once by WeasyPrint and stored with its 
 
 from __future__ import annotations
 
-import hashlib
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from filings.rendered import render_once
 from filings.models import WrittenNotice
 from portal.models import PolicyProfile
 
@@ -42,19 +40,8 @@ def render_pdf(notice: WrittenNotice) -> bytes:
 
 
 def render_and_store(notice_id: int) -> WrittenNotice:
-    """Render and store once (idempotent; the row lock keeps a retried task and a download from
-    rendering twice)."""
-    with transaction.atomic():
-        notice = (WrittenNotice.objects.select_for_update()
-                  .select_related("filing__agency", "filing__region").get(pk=notice_id))
-        if notice.rendered_at:
-            return notice
-        pdf = render_pdf(notice)
-        notice.file.save(f"{notice.number}.pdf", ContentFile(pdf), save=False)
-        notice.sha256 = hashlib.sha256(pdf).hexdigest()
-        notice.rendered_at = timezone.now()
-        notice.save(update_fields=["file", "sha256", "rendered_at"])
-    return notice
+    """Render and keep the written notice once (filings/rendered.py)."""
+    return render_once(WrittenNotice, notice_id, filename=lambda n: f"{n.number}.pdf", render=render_pdf)
 
 
 def render_pending(limit: int = 50) -> int:

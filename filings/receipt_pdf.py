@@ -6,17 +6,15 @@ with its SHA-256, so the file anyone holds can be checked against the bureau's c
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 
 import qrcode
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from filings.rendered import render_once
 from filings.models import Filing, Receipt
 from portal.models import Region
 
@@ -69,17 +67,5 @@ def render_pdf(receipt: Receipt) -> bytes:
 
 
 def render_and_store(receipt_id: int) -> Receipt:
-    """Render, store under MEDIA_ROOT and record the SHA-256 and time. Idempotent: a rendered
-    receipt is never rendered again (its hash is what verification relies on); the row lock keeps
-    a retried task and an on-demand download from rendering the same version twice."""
-    with transaction.atomic():
-        receipt = (Receipt.objects.select_for_update()
-                   .select_related("filing__agency", "filing__region").get(pk=receipt_id))
-        if receipt.rendered_at:
-            return receipt
-        pdf = render_pdf(receipt)
-        receipt.file.save(f"v{receipt.version}.pdf", ContentFile(pdf), save=False)
-        receipt.sha256 = hashlib.sha256(pdf).hexdigest()
-        receipt.rendered_at = timezone.now()
-        receipt.save(update_fields=["file", "sha256", "rendered_at"])
-    return receipt
+    """Render and keep the receipt once (filings/rendered.py)."""
+    return render_once(Receipt, receipt_id, filename=lambda r: f"v{r.version}.pdf", render=render_pdf)

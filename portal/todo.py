@@ -11,20 +11,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 
-@dataclass
-class Task:
-    """One line of the task list."""
+class DueDate:
+    """What a line with a `due` date says about it: days left, days overdue, the countdown's mark."""
 
-    kind: str  # 备案申请, 变更备案, 期满评估
-    title: str  # what it concerns: the filing's number or the agency's name
-    state_label: str
-    text: str  # what is needed next
-    url: str = ""  # where to do it (or to see it)
-    action_label: str = ""  # the button, when it is the agency's move
-    due: datetime.date | None = None
-    action_needed: bool = False
-    details: list[str] = field(default_factory=list)
-    badge: str = "badge-pending"
+    due: datetime.date | None
 
     @property
     def days_left(self) -> int | None:
@@ -40,6 +30,22 @@ class Task:
         if left is None:
             return ""
         return "overdue" if left < 0 else "due-soon" if left <= 5 else ""
+
+
+@dataclass
+class Task(DueDate):
+    """One line of the task list."""
+
+    kind: str  # 备案申请, 变更备案, 期满评估
+    title: str  # what it concerns: the filing's number or the agency's name
+    state_label: str
+    text: str  # what is needed next
+    url: str = ""  # where to do it (or to see it)
+    action_label: str = ""  # the button, when it is the agency's move
+    due: datetime.date | None = None
+    action_needed: bool = False
+    details: list[str] = field(default_factory=list)
+    badge: str = "badge-pending"
 
 
 _providers: list[tuple[str, Callable]] = []

@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -20,7 +19,7 @@ S = FilingState
 
 
 @dataclass
-class NextStep:
+class NextStep(todo.DueDate):
     """One line of the agency's to-do: what, by when, whether it is the agency's move, and details."""
 
     filing: Filing
@@ -29,21 +28,6 @@ class NextStep:
     action_needed: bool = False
     details: list[str] | None = None
     badge: str = "badge-pending"
-
-    @property
-    def days_left(self) -> int | None:
-        return (self.due - timezone.localdate()).days if self.due else None
-
-    @property
-    def days_overdue(self) -> int:
-        return max(0, -(self.days_left or 0))
-
-    @property
-    def countdown_class(self) -> str:
-        left = self.days_left
-        if left is None:
-            return ""
-        return "overdue" if left < 0 else "due-soon" if left <= 5 else ""
 
 
 def next_step(filing: Filing) -> NextStep:
