@@ -34,4 +34,8 @@ audit_actions.register({
     "notice.objection_evidence_download": _("下载异议证据材料"),
     "directory.export": _("下载机构目录"),
     "change.create": _("创建变更申请"),
+    "change.material_upload": _("上传变更申请材料"),
+    "change.material_download": _("下载变更申请材料"),
+    "change.assign_panel": _("指派变更备案专家组"),
+    "change.expert_review": _("专家提交变更评审意见"),
 })

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from filings import permissions as perm
-from filings.models import Agency, ChangeRequest, Examiner, Filing, ScopeItem
+from filings.models import Agency, ChangeAttachment, ChangeRequest, Examiner, Filing, ScopeItem
+from filings.models.changes import CHANGE_MATERIALS
 from filings.receipts import issue_receipt
 from filings.selectors import parties
+from filings.uploads import CheckedUpload
 from portal import transitions
 from portal.transitions import TransitionRefused
 from portal.audit import record
@@ -37,12 +40,13 @@ DETAIL_FIELDS = {
 ACTIONS = {
     "submit": gettext_lazy("提交变更申请"),
     "forward": gettext_lazy("初审通过，报送市级"),
+    "start_expert_review": gettext_lazy("开始专家评审"),
     "approve": gettext_lazy("同意变更"),
     "refuse": gettext_lazy("不予变更"),
     "withdraw": gettext_lazy("撤回变更申请"),
 }
 COMMENT_REQUIRED = {"forward", "refuse"}
-OPEN_STATES = (CR.DRAFT, CR.SUBMITTED, CR.PRE_REVIEW)
+OPEN_STATES = (CR.DRAFT, CR.SUBMITTED, CR.PRE_REVIEW, CR.EXPERT_REVIEW)
 
 
 # ----- reading a proposal ----------------------------------------------------------------------
@@ -84,7 +88,16 @@ def proposal_problems(filing: Filing, proposal: dict) -> list[str]:
     problems.extend(_details_problems(filing.agency, details))
     if not problems and add:
         problems.extend(_dry_run_scope(filing, proposal))
+        new = Occupation.objects.filter(pk__in=[row["occupation"] for row in add]).exclude(pk__in=filed)
+        problems.extend(quota_problems(filing.quota_conflicts(new.order_by("code"))))
     return problems
+
+
+def quota_problems(conflicts: list[dict]) -> list[str]:
+    """Each occupation whose places for social organisations are taken, with who holds them [003 §7]."""
+    return [_("%(occupation)s已有 %(count)s 家社会培训评价组织（上限 %(limit)s 家）：")
+            % {"occupation": c["occupation"].name, "count": len(c["holders"]), "limit": c["limit"]}
+            + "、".join(f.agency.name for f in c["holders"]) for c in conflicts]
 
 
 def _details_problems(agency: Agency, details: dict) -> list[str]:
@@ -150,16 +163,19 @@ def describe(change: ChangeRequest) -> dict:
 
     added, reranged = [], []
     for row in proposal.get("add", []):
+        examiners = [{**ex, "level_label": SkillLevel(ex.get("level") or row["level_to"]).label}
+                     for ex in row.get("examiners", [])]
         entry = {"occupation": occupations.get(row["occupation"]), "levels": levels(row["level_from"], row["level_to"]),
-                 "examiners": row.get("examiners", [])}
+                 "examiners": examiners}
         if row.get("previous"):
             entry["previous"] = levels(*row["previous"])
             reranged.append(entry)
         else:
             added.append(entry)
     removed = [occupations.get(i) for i in proposal.get("remove", [])]
+    joining = [{"occupation": entry["occupation"], **ex} for entry in added + reranged for ex in entry["examiners"]]
     details = [{"label": DETAIL_FIELDS.get(k, k), "value": v} for k, v in proposal.get("details", {}).items()]
-    return {"added": added, "reranged": reranged, "removed": removed, "details": details}
+    return {"added": added, "reranged": reranged, "removed": removed, "details": details, "examiners": joining}
 
 
 # ----- writes ------------------------------------------------------------------------------------
@@ -195,6 +211,31 @@ def create_change_request(*, filing_id: int, actor, reason: str, add: list[dict]
     return change
 
 
+def upload_change_material(*, change_id: int, actor, material_type: str, upload: CheckedUpload) -> ChangeAttachment:
+    """A material for the scope the change adds, while the change is a draft [002 §8, 003 §10]. The
+    file it replaces is marked superseded and kept [002 §19, 003 §16]."""
+    with transaction.atomic():
+        change = ChangeRequest.objects.select_for_update().select_related("filing__agency").get(pk=change_id)
+        if not perm.is_agency_member(change.filing, actor):
+            raise PermissionDenied
+        if change.state != CR.DRAFT:
+            raise TransitionRefused(_("变更申请已提交，不能再更换材料。"))
+        if material_type not in CHANGE_MATERIALS:
+            raise TransitionRefused(_("变更申请无需提交该类材料。"))
+        replaced = list(change.attachments.filter(type=material_type, superseded_at__isnull=True)
+                        .values_list("pk", flat=True))
+        ChangeAttachment.objects.filter(pk__in=replaced).update(superseded_at=timezone.now())
+        attachment = ChangeAttachment(change=change, type=material_type, original_name=upload.original_name,
+                                      content_type=upload.content_type, size=upload.size, sha256=upload.sha256,
+                                      uploaded_by=actor)
+        attachment.file.save(f"upload.{upload.extension}", upload.file, save=False)
+        attachment.save()
+        record("change.material_upload", change, actor=actor,
+               data={"attachment": attachment.pk, "type": material_type, "sha256": upload.sha256,
+                     "size": upload.size, "replaces": replaced})
+    return attachment
+
+
 def _lock_filing(change: ChangeRequest) -> None:
     """Approval changes the filing too: lock it with the change request."""
     change.filing = (Filing.objects.select_for_update().select_related("agency", "region")
@@ -212,6 +253,22 @@ def _notify(change: ChangeRequest, before: str, comment: str) -> None:
            body=comment, url=f"/changes/{change.pk}/")
 
 
+def _refusal(change: ChangeRequest, action: str) -> str:
+    if not change.filing.in_force:
+        return _("备案已不在有效期内，不能办理变更 [002 §13]。")
+    if action == "submit" and (missing := change.missing_materials()):
+        return _("新增职业（工种）或等级须上传以下材料后再提交 [002 §8, 003 §10]：") + "、".join(missing)
+    if action == "start_expert_review":
+        return (_("专家组人数不足，请先指派专家（不得来自申请机构）") if change.adds_scope
+                else _("仅新增职业（工种）或等级的变更需要专家评审。"))
+    if action == "approve" and not change._reviewed_if_adding():
+        return (_("新增职业（工种）或等级须经专家评审，请先指派专家组并开始评审 [002 §11]。")
+                if change.state == CR.SUBMITTED else _("尚有专家未提交评审意见和评分"))
+    if action == "approve" and (conflicts := change.selection_conflicts()):
+        return _("新增职业（工种）超出择优遴选名额，不予变更 [003 §7]：") + "；".join(quota_problems(conflicts))
+    return _("当前条件下不能进行此操作。")
+
+
 MACHINE = transitions.Machine(
     model=ChangeRequest,
     audit_prefix="change",
@@ -220,7 +277,7 @@ MACHINE = transitions.Machine(
     comment_required=frozenset(COMMENT_REQUIRED),
     passes_today=False,
     prepare=_lock_filing,
-    refusal=lambda change, action, today: _("备案已不在有效期内，不能办理变更 [002 §13]。"),
+    refusal=lambda change, action, today: _refusal(change, action),
     effects=_effects,
     notify=_notify,
     audit_data=lambda change, action, before: {"filing": change.filing_id},
@@ -228,7 +285,13 @@ MACHINE = transitions.Machine(
 
 
 def available_actions(change: ChangeRequest, user) -> list[tuple[str, str]]:
-    return transitions.available_actions(MACHINE, change, user)
+    """No button that can never work: expert review only for added scope, whose approval waits
+    for the review [002 §11]."""
+    hidden = set()
+    if change.state == CR.SUBMITTED:
+        hidden = {"approve"} if change.adds_scope else {"start_expert_review"}
+    return [(name, label) for name, label in transitions.available_actions(MACHINE, change, user)
+            if name not in hidden]
 
 
 def act(*, change_id: int, action: str, actor, comment: str = "", expected_state: str | None = None) -> ChangeRequest:

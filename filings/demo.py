@@ -188,6 +188,9 @@ DEMO_AGENCIES = [
     # In force, straight to the city: carries the demo's change request at the city (filings/demo_changes.py).
     ("ag_change", "上海临港智能装备集团有限公司", AgencyKind.ENTERPRISE, Ownership.MUNICIPAL_SOE, "310115",
      ManagingLevel.CITY, ["6-18-01-02"], S.ACTIVE),
+    # In force: carries the demo's change request before its expert panel (filings/demo_changes.py).
+    ("ag_expand", "上海闵行精工机械有限公司", AgencyKind.ENTERPRISE, Ownership.DISTRICT_ENTERPRISE, "310112",
+     ManagingLevel.DISTRICT, ["6-31-01-03"], S.ACTIVE),
 ]
 # The later lifecycle, reached from a filing in force by the city's decision (with its basis).
 LIFECYCLE = {

@@ -4,10 +4,14 @@ different agencies, each got there through `change_services` as a person's click
 
 from __future__ import annotations
 
-from filings import change_services
-from filings.demo import _actor, demo_actors
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from filings import change_panel_services, change_services
+from filings.demo import MINIMAL_PDF, _actor, demo_actors
 from filings.models import ChangeRequest, Filing
-from portal.models import Occupation, SkillLevel, User
+from filings.models.changes import CHANGE_MATERIALS
+from filings.uploads import check_upload
+from portal.models import Occupation, PolicyProfile, Role, SkillLevel, User
 
 CR = ChangeRequest.State
 
@@ -20,8 +24,39 @@ STEPS = {
                   ("approve", "city", "经审核，同意新增焊工（五级至三级）评价范围，备案回执重新出具。")],
     CR.REFUSED: [("submit", "agency", ""), ("forward", "pre", "机构正在限期整改，建议暂缓扩大评价范围。"),
                  ("refuse", "city", "机构处于限期整改期间，整改验收合格前不予扩大评价范围 [002 §30]。")],
+    CR.EXPERT_REVIEW: [("submit", "agency", ""), ("forward", "pre", "经初审，新增工种材料齐全，同意报送。"),
+                       ("start_expert_review", "city", "")],
     CR.WITHDRAWN: [("withdraw", "agency", "经核实，法定代表人变更登记尚未完成，先行撤回，待登记后再申请。")],
 }
+
+
+def attach_materials(change: ChangeRequest, clerk: User) -> None:
+    """The materials added scope carries [002 §8, 003 §10], uploaded as the agency would."""
+    for material_type in CHANGE_MATERIALS:
+        upload = check_upload(SimpleUploadedFile(f"{material_type.label}.pdf", MINIMAL_PDF,
+                                                 content_type="application/pdf"))
+        change_services.upload_change_material(change_id=change.pk, actor=clerk, material_type=material_type,
+                                               upload=upload)
+
+
+def form_panel(change: ChangeRequest, city: User, experts: list[User] | None = None) -> list[User]:
+    experts = experts or list(User.objects.filter(role=Role.EXPERT, is_active=True)
+                              .exclude(agency_id=change.filing.agency_id)
+                              .order_by("username")[:PolicyProfile.active().min_experts])
+    change_panel_services.assign_change_panel(change_id=change.pk, experts=experts, actor=city)
+    return experts
+
+
+def review_by_panel(change: ChangeRequest, city: User, experts: list[User] | None = None,
+                    opinion: str = "新增工种考评人员配备、实施方案符合要求，建议同意变更。") -> ChangeRequest:
+    """Added scope before a panel [002 §11]: the city names the experts, the review starts, each
+    expert submits an opinion and a score."""
+    experts = form_panel(change, city, experts)
+    change = change_services.act(change_id=change.pk, action="start_expert_review", actor=city)
+    for expert in experts:
+        change_panel_services.record_change_review(change_id=change.pk, expert=expert, opinion=opinion,
+                                                   score=85, recommendation="approve")
+    return change
 
 
 def _welders(prefix: str) -> list[dict]:
@@ -48,6 +83,9 @@ def _plan() -> list[tuple[str, list[tuple[str, str, dict]]]]:
             (CR.REFUSED, "为满足园区企业用工需求，申请新增焊工评价范围。", add_welding("js")),
             (CR.PRE_REVIEW, "办公场所搬迁，变更机构地址。", {"details": {"address": "上海市金山区龙胜路 88 号"}}),
         ]),
+        ("ag_expand", [
+            (CR.EXPERT_REVIEW, "新建焊接实训车间，已配备焊工考评人员 5 名，申请新增焊工评价范围。", add_welding("wg")),
+        ]),
         ("ag_change", [
             (CR.WITHDRAWN, "法定代表人变更。", {"details": {"legal_representative": "陈晓东"}}),
             (CR.SUBMITTED, "考核场地迁入新厂区，变更机构地址。", {"details": {"address": "上海市浦东新区临港大道 1500 号"}}),
@@ -65,10 +103,16 @@ def seed() -> list[str]:
             continue
         for state, reason, proposal in requests:
             change = change_services.create_change_request(filing_id=filing.pk, actor=clerk, reason=reason, **proposal)
+            if change.adds_scope:
+                attach_materials(change, clerk)
             for action, who, comment in STEPS[state]:
                 if change.state == state:  # a filing routed to the city skips the pre-review
                     break
                 actor = clerk if who == "agency" else _actor(filing, who, actors)
+                if action == "approve" and change.adds_scope:
+                    change = review_by_panel(change, actor)
+                if action == "start_expert_review":
+                    form_panel(change, actor)
                 change = change_services.act(change_id=change.pk, action=action, actor=actor, comment=comment)
             lines.append(f"{username:<12} 变更备案：{CR(state).label}")
     return lines

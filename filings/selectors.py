@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from django.db.models import Q, QuerySet
 
 from filings.choices import Route
-from filings.models import Agency, ChangeRequest, Filing
+from filings.models import Agency, ChangeRequest, ChangeReviewer, Filing
 from portal.models import Role, User
 
 # Who is drawn to inspect which agency is the supervision app's to say [002 §25, 003 §21]. It
@@ -66,8 +66,10 @@ def filings_visible_to(user) -> QuerySet[Filing]:
 def changes_visible_to(user) -> QuerySet[ChangeRequest]:
     """Change requests of the filings `user` sees; a change request never submitted is the agency's
     alone, like a draft filing [002 §13, SPEC §1]."""
-    qs = ChangeRequest.objects.filter(filing__in=filings_visible_to(user)).select_related("filing__agency",
-                                                                                          "created_by")
+    scope = Q(filing__in=filings_visible_to(user))
+    if user.is_authenticated and user.role == Role.EXPERT:  # an expert on the change's own panel [002 §11]
+        scope |= Q(pk__in=ChangeReviewer.objects.filter(expert=user).values("change_id"))
+    qs = ChangeRequest.objects.filter(scope).select_related("filing__agency", "created_by")
     if user.is_authenticated and (user.role != Role.AGENCY or user.is_superuser):
         qs = qs.filter(submitted_at__isnull=False)
     return qs

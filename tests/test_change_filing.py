@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from filings.change_services import act, create_change_request
 from filings.choices import FilingState as S
+from filings.demo import MINIMAL_PDF
+from filings.demo_changes import attach_materials, review_by_panel
 from filings.models import ChangeRequest
 from filings.services import AlreadyDecided, TransitionRefused, perform
 from portal.models import AuditEntry, Notification, PolicyProfile, SkillLevel
@@ -38,6 +41,7 @@ def test_an_added_occupation_is_pre_reviewed_by_the_district_then_approved_by_th
     change = create_change_request(filing_id=active.pk, actor=world.pudong_clerk, reason="新增车工评价",
                                    add=add_lathe(world))
     assert change.state == CR.DRAFT
+    attach_materials(change, world.pudong_clerk)
     change = act(change_id=change.pk, action="submit", actor=world.pudong_clerk)
     assert change.state == CR.PRE_REVIEW
 
@@ -48,6 +52,9 @@ def test_an_added_occupation_is_pre_reviewed_by_the_district_then_approved_by_th
     with pytest.raises(TransitionRefused, match="意见"):
         act(change_id=change.pk, action="forward", actor=world.pudong_reviewer)
     act(change_id=change.pk, action="forward", actor=world.pudong_reviewer, comment="经初审，同意报送。")
+    with pytest.raises(TransitionRefused, match="须经专家评审"):  # added scope goes before experts [002 §11]
+        act(change_id=change.pk, action="approve", actor=world.city)
+    review_by_panel(change, world.city, world.experts[:3])
     change = act(change_id=change.pk, action="approve", actor=world.city, comment="同意变更")
 
     assert change.state == CR.APPROVED and change.decided_at
@@ -58,7 +65,8 @@ def test_an_added_occupation_is_pre_reviewed_by_the_district_then_approved_by_th
     assert receipts[0].superseded_at is not None and receipts[1].superseded_at is None
     assert receipts[1].reason == "变更备案"
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"change.create", "change.submit", "change.forward", "change.approve", "filing.change"} <= actions
+    assert {"change.create", "change.material_upload", "change.submit", "change.forward", "change.assign_panel",
+            "change.start_expert_review", "change.expert_review", "change.approve", "filing.change"} <= actions
     assert Notification.objects.filter(recipient=world.pudong_clerk, subject__contains="已同意变更").exists()
 
 
@@ -135,13 +143,15 @@ def test_the_rules_are_checked_again_when_the_city_approves(world, active):
     """If the rules tightened after submission, nothing is applied and the city is told why."""
     change = create_change_request(filing_id=active.pk, actor=world.pudong_clerk, reason="新增车工",
                                    add=add_lathe(world))
+    attach_materials(change, world.pudong_clerk)
     act(change_id=change.pk, action="submit", actor=world.pudong_clerk)
     act(change_id=change.pk, action="forward", actor=world.pudong_reviewer, comment="同意")
+    review_by_panel(change, world.city, world.experts[:3])
     PolicyProfile.objects.filter(is_active=True).update(min_examiners_per_level=6)
     with pytest.raises(TransitionRefused, match="不足 6 名"):
         act(change_id=change.pk, action="approve", actor=world.city)
     change.refresh_from_db()
-    assert change.state == CR.SUBMITTED
+    assert change.state == CR.EXPERT_REVIEW
     assert active.scope.count() == 1 and active.receipts.count() == 1
     assert active.examiners.filter(occupation=world.lathe).count() == 0
 
@@ -207,6 +217,17 @@ def test_the_agency_applies_on_screen_and_the_district_forwards(client, world, a
                            follow=True)
     change = ChangeRequest.objects.get()
     assert "车工" in response.content.decode() and change.state == CR.DRAFT
+    # Without the new scope's materials the submission is refused, naming what is missing [003 §10].
+    response = client.post(reverse("filings:change_act", args=[change.pk]),
+                           {"action": "submit", "expected_state": "draft"}, follow=True)
+    assert "专家等专业人员技能水平证明" in response.content.decode()
+    change.refresh_from_db()
+    assert change.state == CR.DRAFT
+    for material_type in ("staff_qualifications", "implementation_plan"):
+        response = client.post(reverse("filings:change_material_upload", args=[change.pk]),
+                               {"type": material_type, "file": SimpleUploadedFile("m.pdf", MINIMAL_PDF)},
+                               follow=True)
+        assert "材料已上传" in response.content.decode()
     client.post(reverse("filings:change_act", args=[change.pk]), {"action": "submit", "expected_state": "draft"})
     change.refresh_from_db()
     assert change.state == CR.PRE_REVIEW
@@ -214,6 +235,12 @@ def test_the_agency_applies_on_screen_and_the_district_forwards(client, world, a
     client.force_login(world.pudong_reviewer)
     page = client.get(reverse("filings:change_detail", args=[change.pk])).content.decode()
     assert "初审通过，报送市级" in page and "同意变更" not in page
+    # The reviewer sees each new examiner by name, with certificate number and level [003 §8(4)].
+    assert "王甲" in page and "KP0000" in page and "三级/高级工" in page
+    attachment = change.attachments.get(type="implementation_plan")
+    download = client.get(reverse("filings:change_material_download", args=[attachment.pk]))
+    assert download.status_code == 200
+    assert AuditEntry.objects.filter(action="change.material_download", actor=world.pudong_reviewer).exists()
     response = client.post(reverse("filings:change_act", args=[change.pk]),
                            {"action": "forward", "comment": "", "expected_state": "pre_review"}, follow=True)
     assert "此操作须填写意见或理由" in response.content.decode()
@@ -237,3 +264,142 @@ def test_the_change_list_shows_what_the_user_may_see_in_few_queries(client, worl
     assert page.count("已撤回") == 3 and active.agency.name in page
     client.force_login(world.xuhui_reviewer)
     assert "变更0" not in client.get(reverse("filings:change_list")).content.decode()
+
+
+# ----- added scope passes the checks initial scope passes [003 §7, 002 §13] ----------------------
+def _social_holder(world, n, occupation):
+    from tests.test_selection import social_org
+    return world.filing(agency=social_org(world, n), state=S.ACTIVE, occupations=[occupation])
+
+
+def test_a_social_organisation_cannot_add_an_occupation_whose_places_are_taken(world):
+    """[003 §7] at most the policy's number of social organisations per occupation: a change filing
+    is no side door for a fourth; the refusal names the holders, and nothing is saved."""
+    holders = [_social_holder(world, n, world.lathe) for n in (1, 2, 3)]
+    filing = world.filing(agency=world.xuhui_social, state=S.ACTIVE, occupations=[world.carer])
+    with pytest.raises(TransitionRefused, match="上限 3 家") as refused:
+        create_change_request(filing_id=filing.pk, actor=world.xuhui_clerk, reason="新增车工", add=add_lathe(world))
+    assert all(h.agency.name in str(refused.value) for h in holders)
+    assert not ChangeRequest.objects.exists()
+
+
+def test_the_quota_is_checked_again_when_the_city_approves(world):
+    """[003 §7]: places taken while the change was in review block the approval; nothing applies."""
+    filing = world.filing(agency=world.xuhui_social, state=S.ACTIVE, occupations=[world.carer])
+    change = create_change_request(filing_id=filing.pk, actor=world.xuhui_clerk, reason="新增车工",
+                                   add=add_lathe(world))
+    attach_materials(change, world.xuhui_clerk)
+    act(change_id=change.pk, action="submit", actor=world.xuhui_clerk)
+    if change.filing.route != "city":
+        act(change_id=change.pk, action="forward", actor=world.xuhui_reviewer, comment="同意报送")
+    review_by_panel(change, world.city, world.experts[:3])
+    holder = _social_holder(world, 1, world.lathe)
+    PolicyProfile.objects.filter(is_active=True).update(social_orgs_per_occupation=1)
+    with pytest.raises(TransitionRefused, match="超出择优遴选名额") as refused:
+        act(change_id=change.pk, action="approve", actor=world.city)
+    assert holder.agency.name in str(refused.value)
+    change.refresh_from_db()
+    assert change.state == CR.EXPERT_REVIEW and filing.scope.count() == 1 and filing.receipts.count() == 1
+    assert not AuditEntry.objects.filter(action="change.approve").exclude(outcome="refused").exists()
+
+
+def test_re_ranging_an_occupation_already_held_does_not_count_against_the_quota(world):
+    """[003 §7]: the organisation already holds its place; only new occupations compete."""
+    filing = world.filing(agency=world.xuhui_social, state=S.ACTIVE, occupations=[world.carer])
+    _social_holder(world, 1, world.carer)
+    PolicyProfile.objects.filter(is_active=True).update(social_orgs_per_occupation=1)
+    item = filing.scope.get()
+    add = [{"occupation": world.carer.pk, "level_from": item.level_from, "level_to": item.level_to,
+            "examiners": examiners(5, item.level_from)}]
+    change = create_change_request(filing_id=filing.pk, actor=world.xuhui_clerk, reason="调整等级", add=add)
+    assert change.selection_conflicts() == []
+
+
+def _submitted_addition(world, active):
+    change = create_change_request(filing_id=active.pk, actor=world.pudong_clerk, reason="新增车工",
+                                   add=add_lathe(world))
+    attach_materials(change, world.pudong_clerk)
+    act(change_id=change.pk, action="submit", actor=world.pudong_clerk)
+    return act(change_id=change.pk, action="forward", actor=world.pudong_reviewer, comment="同意报送")
+
+
+def test_added_scope_goes_before_an_expert_panel_of_the_policys_size(world, active):
+    """[002 §11, 003 §7]: as for the filing itself — at least the policy's number of experts, none
+    from the agency; the review starts only with a full panel; the city decides after every opinion."""
+    from filings.change_panel_services import assign_change_panel, record_change_review
+
+    change = _submitted_addition(world, active)
+    with pytest.raises(TransitionRefused, match="专家组至少需要 3 名专家"):
+        assign_change_panel(change_id=change.pk, experts=world.experts[:2], actor=world.city)
+    with pytest.raises(TransitionRefused, match="专家组人数不足"):
+        act(change_id=change.pk, action="start_expert_review", actor=world.city)
+    with pytest.raises(PermissionDenied):
+        assign_change_panel(change_id=change.pk, experts=world.experts[:3], actor=world.pudong_reviewer)
+    assign_change_panel(change_id=change.pk, experts=world.experts[:3], actor=world.city)
+    change = act(change_id=change.pk, action="start_expert_review", actor=world.city)
+    assert change.state == CR.EXPERT_REVIEW
+    record_change_review(change_id=change.pk, expert=world.experts[0], opinion="符合要求", score=88,
+                         recommendation="approve")
+    with pytest.raises(TransitionRefused, match="尚有专家未提交"):
+        act(change_id=change.pk, action="approve", actor=world.city)
+    with pytest.raises(PermissionDenied):  # not on this panel
+        record_change_review(change_id=change.pk, expert=world.experts[3], opinion="x", score=1,
+                             recommendation="refuse")
+    for expert in world.experts[1:3]:
+        record_change_review(change_id=change.pk, expert=expert, opinion="符合要求", score=80,
+                             recommendation="approve")
+    assert Notification.objects.filter(recipient=world.city, subject__contains="专家评审已全部提交").exists()
+    assert act(change_id=change.pk, action="approve", actor=world.city).state == CR.APPROVED
+
+
+def test_a_details_only_change_needs_no_expert_review(world, active):
+    """[002 §13]: only added scope is evaluated again; a new address is decided by the city."""
+    change = create_change_request(filing_id=active.pk, actor=world.pudong_clerk, reason="迁址",
+                                   details={"address": "上海市浦东新区新址 1 号"})
+    act(change_id=change.pk, action="submit", actor=world.pudong_clerk)
+    act(change_id=change.pk, action="forward", actor=world.pudong_reviewer, comment="同意")
+    with pytest.raises(TransitionRefused, match="仅新增职业"):
+        act(change_id=change.pk, action="start_expert_review", actor=world.city)
+    assert act(change_id=change.pk, action="approve", actor=world.city).state == CR.APPROVED
+
+
+def test_the_expert_reviews_on_screen_and_the_city_sees_the_opinions(client, world, active):
+    """The city names the panel on the change's page; the expert, told by notification, submits an
+    opinion and a score there; the city reads them beside the examiners and materials."""
+    change = _submitted_addition(world, active)
+    client.force_login(world.city)
+    page = client.get(reverse("filings:change_detail", args=[change.pk])).content.decode()
+    assert "保存专家组" in page and "新考评员0" in page and "NEW000" in page
+    client.post(reverse("filings:change_panel", args=[change.pk]),
+                {"experts": [e.pk for e in world.experts[:3]]})
+    assert change.panel.count() == 3
+    client.post(reverse("filings:change_act", args=[change.pk]),
+                {"action": "start_expert_review", "expected_state": "submitted"})
+
+    expert = world.experts[0]
+    client.force_login(expert)
+    assert Notification.objects.filter(recipient=expert, url=f"/changes/{change.pk}/").exists()
+    page = client.get(reverse("filings:change_detail", args=[change.pk])).content.decode()
+    assert "提交评审意见" in page and "新考评员0" in page
+    response = client.post(reverse("filings:change_review", args=[change.pk]),
+                           {"opinion": "考评人员配备符合要求。", "score": "86", "recommendation": "approve"},
+                           follow=True)
+    assert "评审意见已提交" in response.content.decode()
+    client.force_login(world.experts[3])  # not on the panel, not on the filing's panel: not found
+    assert client.get(reverse("filings:change_detail", args=[change.pk])).status_code == 404
+
+    client.force_login(world.city)
+    page = client.get(reverse("filings:change_detail", args=[change.pk])).content.decode()
+    assert "考评人员配备符合要求。" in page and "已提交 1 / 3" in page
+
+
+def test_the_city_is_offered_only_the_steps_that_can_work(world, active):
+    from filings.change_services import available_actions
+
+    addition = _submitted_addition(world, active)
+    assert [name for name, _label in available_actions(addition, world.city)] == ["start_expert_review", "refuse"]
+    other = world.filing(agency=world.soe, state=S.ACTIVE)
+    details = create_change_request(filing_id=other.pk, actor=world.soe_clerk, reason="联系人调整",
+                                    details={"contact_name": "王五"})
+    details = act(change_id=details.pk, action="submit", actor=world.soe_clerk)
+    assert [name for name, _label in available_actions(details, world.city)] == ["approve", "refuse"]

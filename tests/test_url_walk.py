@@ -24,6 +24,7 @@ from filings import change_services, supplements
 from filings import services as filing_services
 from filings.choices import FilingState as S
 from filings.demo import MINIMAL_PDF
+from filings.demo_changes import attach_materials
 from filings.models import (
     Agency,
     ChangeRequest,
@@ -95,6 +96,11 @@ ROWS = {
     "filings:change_create": row("filing", AGENCY, post={"reason": "变更联系人"}),
     "filings:change_detail": row("change"),
     "filings:change_act": row("change", post_only=True, post={"action": "withdraw"}),
+    "filings:change_material_upload": row("change", AGENCY, post_only=True, post={"type": "implementation_plan"}),
+    "filings:change_material_download": row("change_attachment"),
+    "filings:change_panel": row("change", CITY, post_only=True, post={"experts": []}),
+    "filings:change_review": row("change", EXPERT, post_only=True, post={"opinion": "x", "score": "1",
+                                                                          "recommendation": "refuse"}),
     "filings:expert_review": row("assignment", EXPERT, post={"opinion": "x", "submit": "1"}),
     "filings:detail": row("filing"),
     "filings:act": row("filing", post_only=True, post={"action": "withdraw", "comment": "撤回"}),
@@ -198,9 +204,11 @@ def _side(world, agency, clerk, occupation, panel_expert):
     renewal_draft = complete_application(renewal_draft, clerk)  # every attachment uploaded, not submitted
     change = change_services.create_change_request(filing_id=active.pk, actor=clerk, reason="联系人变更",
                                                    details={"contact_name": "王五"})
+    attach_materials(change, clerk)
     change_services.act(change_id=change.pk, action="submit", actor=clerk)
     change_draft = change_services.create_change_request(filing_id=other.pk, actor=clerk, reason="联系人变更",
                                                          details={"contact_name": "赵六"})
+    attach_materials(change_draft, clerk)
     item = noticed.notice_items.get()
     objection = file_objection(item=item, name="王某", contact="13800000000", text="该机构场地不实。",
                                evidence=SimpleUploadedFile("证据.pdf", MINIMAL_PDF, content_type="application/pdf"),
@@ -233,6 +241,8 @@ KINDS = {
                            ("reviewed", {"pk": _material(o["active"])})],
     "agency": lambda o: [("agency", {"pk": o["agency"].pk})],
     "change": lambda o: [("reviewed", {"pk": o["change"].pk}), ("draft", {"pk": o["change_draft"].pk})],
+    "change_attachment": lambda o: [("reviewed", {"pk": o["change"].attachments.first().pk}),
+                                    ("draft", {"pk": o["change_draft"].attachments.first().pk})],
     "assignment": lambda o: [("assignment", {"pk": o["assignment"].pk})],
     "objection": lambda o: [("reviewed", {"pk": o["objection"].pk})],
     "renewal": lambda o: [("submitted", {"pk": o["renewal"].pk}), ("draft", {"pk": o["renewal_draft"].pk})],

@@ -1,5 +1,5 @@
 from .agency import Agency, required_material_types, route_for
-from .changes import ChangeRequest
+from .changes import ChangeAttachment, ChangeRequest, ChangeReviewer
 from .decisions import SupplementItem, WrittenNotice
 from .directory import DirectoryEntry, DirectoryTotal
 from .filing import Filing
@@ -10,7 +10,9 @@ from .scope import Examiner, Material, ScopeItem
 
 __all__ = [
     "Agency",
+    "ChangeAttachment",
     "ChangeRequest",
+    "ChangeReviewer",
     "DirectoryEntry",
     "DirectoryTotal",
     "Examiner",

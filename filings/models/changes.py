@@ -1,14 +1,21 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from filings import permissions as perm
-from filings.choices import Route
+from filings.choices import MaterialType, Route
+from portal.models import Occupation, PolicyProfile
+from portal.models.files import StoredFile
 from portal.text import validate_multiline_text
 
 from .filing import Filing
+
+
+# What a change that adds occupations or levels must carry for the new scope [002 §8, 003 §10].
+CHANGE_MATERIALS = (MaterialType.STAFF_QUALIFICATIONS, MaterialType.IMPLEMENTATION_PLAN)
 
 
 class ChangeRequest(ConcurrentTransitionMixin, models.Model):
@@ -26,6 +33,7 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交，待审核")
         PRE_REVIEW = "pre_review", _("初审中")
+        EXPERT_REVIEW = "expert_review", _("专家评审中")
         APPROVED = "approved", _("已同意变更")
         REFUSED = "refused", _("不予变更")
         WITHDRAWN = "withdrawn", _("已撤回")
@@ -59,11 +67,53 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     def _city(self, user) -> bool:
         return perm.is_city_reviewer(self.filing, user)
 
+    def added_occupations(self):
+        """The occupations the change would newly bring into the scope (not re-ranged ones)."""
+        filed = self.filing.scope.values_list("occupation_id", flat=True)
+        ids = [row.get("occupation") for row in (self.proposal or {}).get("add", [])]
+        return Occupation.objects.filter(pk__in=ids).exclude(pk__in=filed).order_by("code")
+
+    def selection_conflicts(self) -> list[dict]:
+        """Added scope passes the quota initial scope passes: a social organisation gets no
+        occupation whose places are taken [003 §7, 002 §13]."""
+        return self.filing.quota_conflicts(self.added_occupations())
+
+    def _within_quota(self) -> bool:
+        return not self.selection_conflicts()
+
+    @property
+    def adds_scope(self) -> bool:
+        return bool((self.proposal or {}).get("add"))
+
+    def missing_materials(self) -> list[str]:
+        """The materials added scope brings, as an initial filing's scope does [002 §8, 003 §10]:
+        the examiners' certificates and the implementation plan for the new occupations or levels."""
+        if not self.adds_scope:
+            return []
+        have = set(self.attachments.filter(superseded_at__isnull=True).values_list("type", flat=True))
+        return [str(MaterialType(t).label) for t in CHANGE_MATERIALS if t not in have]
+
+    def _materials_complete(self) -> bool:
+        return not self.missing_materials()
+
+    def _adds_scope(self) -> bool:
+        return self.adds_scope
+
+    def panel_formed(self) -> bool:
+        return self.panel.count() >= PolicyProfile.active().min_experts
+
+    def panel_complete(self) -> bool:
+        return self.panel_formed() and not self.panel.filter(submitted_at__isnull=True).exists()
+
+    def _reviewed_if_adding(self) -> bool:
+        """Added scope is decided on the experts' opinions, as initial scope is [002 §11, 003 §7]."""
+        return not self.adds_scope or (self.state == self.State.EXPERT_REVIEW and self.panel_complete())
+
     def _needs_pre_review(self) -> bool:
         return self.filing.route != Route.CITY
 
     @transition(field=state, source=State.DRAFT, target=RETURN_VALUE(State.PRE_REVIEW, State.SUBMITTED),
-                conditions=[_filing_in_force], permission=_agency_member)
+                conditions=[_filing_in_force, _materials_complete], permission=_agency_member)
     def submit(self):
         """Submitted during validity [002 §13], routed like the filing itself: through the district
         or industry department that pre-reviewed it, or straight to the city [000 §4(1), 003 §7]."""
@@ -74,18 +124,77 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     def forward(self):
         """Pre-review opinion attached, on to the city, which decides [003 §7]."""
 
-    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED, conditions=[_filing_in_force],
-                permission=_city)
+    @transition(field=state, source=State.SUBMITTED, target=State.EXPERT_REVIEW,
+                conditions=[_filing_in_force, _adds_scope, panel_formed], permission=_city)
+    def start_expert_review(self):
+        """Added scope goes before an expert panel, as the filing's own scope did [002 §11, 003 §7]."""
+
+    @transition(field=state, source=[State.SUBMITTED, State.EXPERT_REVIEW], target=State.APPROVED,
+                conditions=[_filing_in_force, _reviewed_if_adding, _within_quota], permission=_city)
     def approve(self):
-        """The change applies to the filing and the receipt is re-issued [002 §13, 001 §5(3)]."""
+        """The change applies to the filing and the receipt is re-issued [002 §13, 001 §5(3)];
+        added scope only after every expert's opinion [002 §11], and not while an added
+        occupation's places for social organisations are taken [003 §7]."""
         self.decided_at = timezone.now()
 
-    @transition(field=state, source=State.SUBMITTED, target=State.REFUSED, permission=_city)
+    @transition(field=state, source=[State.SUBMITTED, State.EXPERT_REVIEW], target=State.REFUSED,
+                permission=_city)
     def refuse(self):
         """Refused with reasons; the filing stays as it was."""
         self.decided_at = timezone.now()
 
-    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.PRE_REVIEW], target=State.WITHDRAWN,
+    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.PRE_REVIEW, State.EXPERT_REVIEW],
+                target=State.WITHDRAWN,
                 permission=_agency_member)
     def withdraw(self):
         """The agency withdraws its change request before the decision."""
+
+
+def change_material_path(instance, filename):
+    return f"changes/{instance.change_id}/{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+class ChangeAttachment(StoredFile):
+    """A material for the scope a change adds, kept outside any public path; a replaced file is
+    marked superseded, never deleted [002 §19, 003 §16]."""
+
+    change = models.ForeignKey(ChangeRequest, on_delete=models.PROTECT, related_name="attachments")
+    type = models.CharField("材料类型", max_length=30,
+                            choices=[(t.value, t.label) for t in CHANGE_MATERIALS])
+    file = models.FileField(upload_to=change_material_path, max_length=200)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "变更申请材料"
+        ordering = ["type", "-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.get_type_display()}：{self.original_name}"
+
+
+class ChangeReviewer(models.Model):
+    """One expert on a change request's panel, with the opinion, score and recommendation they
+    submitted on the added scope [002 §11, 003 §7]."""
+
+    class Recommendation(models.TextChoices):
+        APPROVE = "approve", _("建议同意变更")
+        REFUSE = "refuse", _("建议不予变更")
+
+    change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="panel")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="专家", on_delete=models.PROTECT,
+                               related_name="change_reviews")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    opinion = models.TextField("专家意见", blank=True, validators=[validate_multiline_text])
+    score = models.DecimalField("评分", max_digits=5, decimal_places=1, null=True, blank=True,
+                                validators=[MinValueValidator(0), MaxValueValidator(100)])
+    recommendation = models.CharField("结论", max_length=10, choices=Recommendation.choices, blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "变更备案专家评审"
+        ordering = ["assigned_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["change", "expert"], name="one_change_review_per_expert")]
+
+    def __str__(self):
+        return f"{self.expert} · {self.change}"

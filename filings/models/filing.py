@@ -157,15 +157,20 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
         """For each occupation where the quota of social organisations is already used, the
         occupation and the organisations holding it [003 §7, 002 §11]. Empty when the filing may be
         selected (always empty for non-social agencies)."""
+        return self.quota_conflicts([item.occupation for item in self.scope.select_related("occupation")])
+
+    def quota_conflicts(self, occupations) -> list[dict]:
+        """selection_conflicts for the given occupations: the filing's own scope, or what a change
+        filing would add to it, which passes the same quota [003 §7, 002 §13]."""
         limit = PolicyProfile.active().social_orgs_per_occupation
         if not self.is_social or not limit:
             return []
         conflicts = []
-        for item in self.scope.select_related("occupation"):
-            holders = Filing.objects.competing_with(self, item.occupation_id).filter(
+        for occupation in occupations:
+            holders = Filing.objects.competing_with(self, occupation.pk).filter(
                 state__in=[*IN_FORCE, S.PUBLIC_NOTICE]).select_related("agency")
             if holders.count() >= limit:
-                conflicts.append({"occupation": item.occupation, "limit": limit, "holders": list(holders)})
+                conflicts.append({"occupation": occupation, "limit": limit, "holders": list(holders)})
         return conflicts
 
     def selection_allows(self) -> bool:

@@ -12,25 +12,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from filings import change_services
+from filings import change_panel_services, change_services
 from filings import permissions as perm
+from filings.forms.agency import MaterialForm
 from filings.forms.examiners import ExaminerFormSet, posted_values
-from filings.models import ChangeRequest
+from filings.forms.review import PanelForm
+from filings.models import ChangeAttachment, ChangeRequest, ChangeReviewer
+from filings.models.changes import CHANGE_MATERIALS
 from filings.selectors import changes_visible_to, filings_visible_to
 from filings.services import TransitionRefused
+from filings.uploads import EXTENSIONS
 from portal import audit_actions
+from portal.audit import record
 from portal.models import AuditEntry, Occupation, Role, SkillLevel
 from portal.text import CleanTextMixin, validate_person_name, validate_phone
 
 CR = ChangeRequest.State
 BADGES = {CR.DRAFT: "badge-draft", CR.SUBMITTED: "badge-pending", CR.PRE_REVIEW: "badge-pending",
+          CR.EXPERT_REVIEW: "badge-pending",
           CR.APPROVED: "badge-ok", CR.REFUSED: "badge-danger", CR.WITHDRAWN: "badge-muted"}
 
 
@@ -87,6 +95,17 @@ class ActForm(CleanTextMixin, forms.Form):
     action = forms.ChoiceField(choices=list(change_services.ACTIONS.items()))
     comment = forms.CharField(required=False, max_length=2000)
     expected_state = forms.CharField(required=False)
+
+
+class ChangeReviewForm(CleanTextMixin, forms.ModelForm):
+    """An expert's opinion on the added scope [002 §11]; the service checks completeness."""
+
+    class Meta:
+        model = ChangeReviewer
+        fields = ["opinion", "score", "recommendation"]
+        widgets = {"opinion": forms.Textarea(attrs={"rows": 5}),
+                   "score": forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.5"})}
+        help_texts = {"score": _l("0—100 分"), "recommendation": _l("提交后不能修改")}
 
 
 # ----- views -------------------------------------------------------------------------------------
@@ -159,7 +178,112 @@ def change_detail(request, pk: int):
         "badge": BADGES.get(change.state, "badge-muted"),
         "is_pre_review_route": change.filing.route != "city",
         "is_agency": request.user.role == Role.AGENCY,
+        "materials": _materials_of(change),
+        "panel": change_panel_services.change_panel_summary(change) if change.adds_scope else None,
+        "panel_form": (PanelForm(filing=change.filing, initial={"experts": [r.expert_id for r in change.panel.all()]})
+                       if change.adds_scope and change.state in (CR.SUBMITTED, CR.EXPERT_REVIEW)
+                       and perm.is_city_reviewer(change.filing, request.user) else None),
+        "review_form": _review_form(change, request.user),
+        "may_upload": change.state == CR.DRAFT and change.adds_scope and perm.is_agency_member(change.filing,
+                                                                                                request.user),
+        "quota_conflicts": (change_services.quota_problems(change.selection_conflicts())
+                            if change.state in change_services.OPEN_STATES else []),
     })
+
+
+def _review_form(change: ChangeRequest, user):
+    if change.state != CR.EXPERT_REVIEW:
+        return None
+    reviewer = change.panel.filter(expert_id=user.pk, submitted_at__isnull=True).first()
+    return ChangeReviewForm(instance=reviewer) if reviewer else None
+
+
+@login_required
+@require_POST
+def change_panel(request, pk: int):
+    """The city names the experts who review the added scope [002 §11]."""
+    change = get_object_or_404(changes_visible_to(request.user), pk=pk)
+    if not perm.is_city_reviewer(change.filing, request.user):
+        raise PermissionDenied
+    form = PanelForm(request.POST, filing=change.filing)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("filings:change_detail", pk=change.pk)
+    try:
+        change_panel_services.assign_change_panel(change_id=change.pk, experts=form.cleaned_data["experts"],
+                                                  actor=request.user)
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("专家组已保存。"))
+    return redirect("filings:change_detail", pk=change.pk)
+
+
+@login_required
+@require_POST
+def change_review(request, pk: int):
+    """An expert on the panel submits an opinion, a score and a recommendation [002 §11]."""
+    change = get_object_or_404(changes_visible_to(request.user), pk=pk)
+    reviewer = get_object_or_404(ChangeReviewer, change=change, expert_id=request.user.pk)
+    form = ChangeReviewForm(request.POST, instance=reviewer)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("filings:change_detail", pk=change.pk)
+    data = form.cleaned_data
+    try:
+        change_panel_services.record_change_review(change_id=change.pk, expert=request.user, opinion=data["opinion"],
+                                                   score=data["score"], recommendation=data["recommendation"])
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("评审意见已提交。"))
+    return redirect("filings:change_detail", pk=change.pk)
+
+
+def _materials_of(change: ChangeRequest) -> list[dict]:
+    current = {a.type: a for a in change.attachments.filter(superseded_at__isnull=True)}
+    return [{"type": t.value, "label": t.label, "attachment": current.get(t.value),
+             "form": MaterialForm(auto_id=f"id_%s_{t.value}")} for t in CHANGE_MATERIALS]
+
+
+@login_required
+@require_POST
+def change_material_upload(request, pk: int):
+    """The agency uploads a material for the scope its draft change adds [002 §8, 003 §10]."""
+    change = get_object_or_404(changes_visible_to(request.user), pk=pk)
+    if not perm.is_agency_member(change.filing, request.user):
+        raise PermissionDenied
+    material_type = request.POST.get("type", "")
+    form = MaterialForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("filings:change_detail", pk=change.pk)
+    try:
+        change_services.upload_change_material(change_id=change.pk, actor=request.user,
+                                               material_type=material_type, upload=form.cleaned_data["file"])
+    except (TransitionRefused, ValidationError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("材料已上传。"))
+    return redirect("filings:change_detail", pk=change.pk)
+
+
+@login_required
+def change_material_download(request, pk: int):
+    """Whoever may see the change may download its materials; everyone else gets 404. Every
+    download is recorded [001 §4(1), 003 §18]."""
+    attachment = get_object_or_404(ChangeAttachment.objects.select_related("change"), pk=pk,
+                                   change__in=changes_visible_to(request.user))
+    record("change.material_download", attachment.change, actor=request.user,
+           data={"attachment": attachment.pk, "type": attachment.type, "sha256": attachment.sha256})
+    extension = EXTENSIONS.get(attachment.content_type, "bin")
+    name = attachment.original_name if attachment.original_name.lower().endswith(f".{extension}") else (
+        f"{attachment.original_name}.{extension}")
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -187,4 +311,8 @@ urlpatterns = [
     path("filings/<int:pk>/changes/new/", change_create, name="change_create"),
     path("changes/<int:pk>/", change_detail, name="change_detail"),
     path("changes/<int:pk>/act/", change_act, name="change_act"),
+    path("changes/<int:pk>/materials/", change_material_upload, name="change_material_upload"),
+    path("changes/<int:pk>/panel/", change_panel, name="change_panel"),
+    path("changes/<int:pk>/review/", change_review, name="change_review"),
+    path("change-materials/<int:pk>/", change_material_download, name="change_material_download"),
 ]
