@@ -15,7 +15,10 @@ which actions need a comment, and their hooks. `perform(machine, ...)` then does
 6. call the transition, save, write the audit entry (an action of the vocabulary,
    `portal.audit_actions`), and notify the parties (inbox rows now, e-mail after commit).
 
-A refusal changes nothing: it is raised inside the transaction, which rolls back.
+A refusal changes nothing: it is raised inside the transaction, which rolls back; a person's
+refused attempt is then recorded with the outcome `refused` (ASVS 7.2), and histories read only
+what succeeded. Before a person acts, an overdue time limit of the object is settled first
+(`TimeLimits`), so a deadline holds whether or not the sweep has run.
 """
 
 from __future__ import annotations
@@ -198,6 +201,8 @@ def perform(machine: Machine, *, pk, action: str, actor=None, comment: str = "",
 def _record_refusal(machine: Machine, pk, action: str, actor, exc: Exception) -> None:
     """A person's refused attempt is on the record too (ASVS 7.2), written after the rollback of the
     attempt itself: outcome `refused`, with the reason the person was given."""
+    if isinstance(exc, Busy):
+        return  # nothing was refused: the person is asked to try again, and waiting here would not help
     code = machine.audit_action(action)
     obj = machine.model.objects.filter(pk=pk).first()
     if obj is None or not audit_actions.is_registered(code):
@@ -237,6 +242,12 @@ def _perform(machine: Machine, *, pk, action: str, actor, comment: str, today: d
             return apply(machine, obj, action, actor=actor, comment=comment, today=today)
     except ConcurrentTransition as exc:
         raise AlreadyDecided(_("%(noun)s已由他人处理，您的操作未执行，请刷新后查看。") % {"noun": machine.noun}) from exc
+    except OperationalError as exc:
+        # The lock timeout holds for the whole transaction: a long wait on anything it locks later
+        # (the audit chain's head during a large sweep) is "busy" too, never a server error.
+        if "lock" in str(exc).lower():
+            raise Busy(_("%(noun)s正由他人处理，请稍后再试。") % {"noun": machine.noun}) from exc
+        raise
 
 
 def person_text(value: str | None) -> str:

@@ -169,3 +169,38 @@ def test_a_persons_refused_attempt_is_recorded_as_refused_and_left_out_of_the_hi
     client.force_login(world.city)
     page = client.get(f"/filings/{filing.pk}/").content.decode()
     assert "暂停运作" not in page.split("办理记录")[-1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_long_wait_on_the_audit_chain_is_busy_too_not_a_server_error(world, monkeypatch):
+    """STYLE 14: the lock timeout holds for the whole transaction; a sweep holding the chain's head
+    makes a person's action "busy, try again", and nothing changes."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from portal.models import AuditChainHead
+
+    filing = world.filing(state=S.ACTIVE)
+    monkeypatch.setattr(transitions, "LOCK_TIMEOUT_MS", 300)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            AuditChainHead.objects.select_for_update().get(pk=1)
+            held.set()
+            release.wait(10)
+        connections.close_all()
+
+    t = threading.Thread(target=hold)
+    t.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(transitions.Busy):
+            services.change_in_force(filing_id=filing.pk, action="suspend", actor=world.city, comment="暂停")
+    finally:
+        release.set()
+        t.join(10)
+    filing.refresh_from_db()
+    assert filing.state == S.ACTIVE
