@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from filings import permissions as perm
 from filings.models import ChangeRequest, ChangeReviewer
-from filings.panel_services import panel_problems
+from filings.panel_services import seat_panel
 from filings.selectors import parties
 from portal.audit import record
 from portal.models import Role, User
@@ -36,20 +36,8 @@ def assign_change_panel(*, change_id: int, experts: Iterable[User], actor: User)
     if change.state not in (CR.SUBMITTED, CR.EXPERT_REVIEW) or not change.adds_scope:
         raise AlreadyDecided(_("该变更申请当前状态为“%(state)s”，不能调整专家组。")
                              % {"state": change.get_state_display()})
-    experts = list(experts)
-    wanted = {e.pk for e in experts}
-    current = {r.expert_id: r for r in change.panel.select_related("expert")}
-    keep = [r for pk, r in current.items() if pk not in wanted and (r.submitted_at or change.state != CR.SUBMITTED)]
-    problems = panel_problems(change.filing, experts + [r.expert for r in keep])
-    if problems:
-        raise TransitionRefused("".join(problems))
-    removed = [pk for pk, r in current.items() if pk not in wanted and r not in keep]
-    ChangeReviewer.objects.filter(change=change, expert_id__in=removed).delete()
-    added = [ChangeReviewer.objects.create(change=change, expert=e, assigned_by=actor)
-             for e in experts if e.pk not in current]
-    record("change.assign_panel", change, actor=actor,
-           data={"experts": sorted(wanted | {r.expert_id for r in keep}), "added": [r.expert_id for r in added],
-                 "removed": removed})
+    added = seat_panel(change.panel, experts, filing=change.filing, actor=actor,
+                       running=change.state != CR.SUBMITTED, audit=("change.assign_panel", change))
     if added:
         notify([r.expert for r in added], subject=f"评审任务：{change.filing.agency.name}变更备案",
                body="您已被指派为该变更申请（新增评价范围）的评审专家，请在评审开始后提交意见和评分。",

@@ -43,6 +43,27 @@ def panel_problems(filing: Filing, experts: Iterable[User]) -> list[str]:
     return problems
 
 
+def seat_panel(seats, experts: Iterable[User], *, filing: Filing, actor: User, running: bool, audit: tuple) -> list:
+    """Make a panel (`seats`: the related manager of a filing's or a change's panel) the experts named [002 §11]:
+    before the review runs it may change freely; once it runs experts may only be added, and a
+    submitted opinion is never removed. The panel's rules (`panel_problems`) hold for the result.
+    Returns the seats added; writes the audit entry `audit` = (action, object)."""
+    experts = list(experts)
+    wanted = {e.pk for e in experts}
+    current = {seat.expert_id: seat for seat in seats.select_related("expert")}
+    keep = [seat for pk, seat in current.items() if pk not in wanted and (seat.submitted_at or running)]
+    problems = panel_problems(filing, experts + [seat.expert for seat in keep])
+    if problems:
+        raise TransitionRefused("".join(problems))
+    removed = [pk for pk, seat in current.items() if pk not in wanted and seat not in keep]
+    seats.filter(expert_id__in=removed).delete()
+    added = [seats.create(expert=e, assigned_by=actor) for e in experts if e.pk not in current]
+    action, obj = audit
+    record(action, obj, actor=actor, data={"experts": sorted(wanted | {s.expert_id for s in keep}),
+                                           "added": [s.expert_id for s in added], "removed": removed})
+    return added
+
+
 @transaction.atomic
 def assign_panel(*, filing_id: int, experts: Iterable[User], actor: User) -> list[ExpertAssignment]:
     """The city names the panel [002 §11]: at least the policy's number of experts, none from the
@@ -53,20 +74,8 @@ def assign_panel(*, filing_id: int, experts: Iterable[User], actor: User) -> lis
         raise PermissionDenied
     if filing.state not in PANEL_OPEN:
         raise AlreadyDecided(_("该备案当前状态为“%(state)s”，不能再调整专家组。") % {"state": filing.get_state_display()})
-    experts = list(experts)
-    wanted = {e.pk for e in experts}
-    current = {a.expert_id: a for a in filing.panel.all()}
-    keep = [a for pk, a in current.items() if pk not in wanted and (a.submitted_at or filing.state != S.ACCEPTED)]
-    problems = panel_problems(filing, experts + [a.expert for a in keep])
-    if problems:
-        raise TransitionRefused("".join(problems))
-    removed = [pk for pk, a in current.items() if pk not in wanted and a not in keep]
-    ExpertAssignment.objects.filter(filing=filing, expert_id__in=removed).delete()
-    added = [ExpertAssignment.objects.create(filing=filing, expert=e, assigned_by=actor)
-             for e in experts if e.pk not in current]
-    record("filing.assign_panel", filing, actor=actor,
-           data={"experts": sorted(wanted | {a.expert_id for a in keep}), "added": [a.expert_id for a in added],
-                 "removed": removed})
+    added = seat_panel(filing.panel, experts, filing=filing, actor=actor,
+                       running=filing.state != S.ACCEPTED, audit=("filing.assign_panel", filing))
     if added:
         notify([a.expert for a in added], subject=f"评审任务：{filing.agency.name}备案申请",
                body="您已被指派为该备案申请的评审专家，请在评审开始后完成材料验核、现场考察并提交意见和评分。",
