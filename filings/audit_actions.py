@@ -7,7 +7,7 @@ from filings import change_services, services
 from portal import audit_actions
 
 services.MACHINE.register_audit_actions(services.SYSTEM_LABELS)
-change_services.MACHINE.register_audit_actions()
+change_services.MACHINE.register_audit_actions(change_services.SYSTEM_LABELS)
 audit_actions.register({
     "agency.register": _("注册评价机构账号"),
     "agency.create": _("新建评价机构"),

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy
 
 from filings import permissions as perm
 from filings.models import Agency, ChangeAttachment, ChangeRequest, Examiner, Filing, ScopeItem
-from filings.models.changes import CHANGE_MATERIALS
+from filings.models import PublicNotice
+from filings.models.changes import CHANGE_MATERIALS, change_quota_conflicts
+from filings.notices import add_to_notice
 from filings.receipts import issue_receipt
 from filings.selectors import parties
 from filings.uploads import CheckedUpload
@@ -41,12 +43,17 @@ ACTIONS = {
     "submit": gettext_lazy("提交变更申请"),
     "forward": gettext_lazy("初审通过，报送市级"),
     "start_expert_review": gettext_lazy("开始专家评审"),
+    "approve_for_notice": gettext_lazy("同意变更，进入公示"),
     "approve": gettext_lazy("同意变更"),
+    "reopen_review": gettext_lazy("异议成立，退回评审"),
     "refuse": gettext_lazy("不予变更"),
     "withdraw": gettext_lazy("撤回变更申请"),
 }
-COMMENT_REQUIRED = {"forward", "refuse"}
-OPEN_STATES = (CR.DRAFT, CR.SUBMITTED, CR.PRE_REVIEW, CR.EXPERT_REVIEW)
+COMMENT_REQUIRED = {"forward", "refuse", "reopen_review"}
+OPEN_STATES = (CR.DRAFT, CR.SUBMITTED, CR.PRE_REVIEW, CR.EXPERT_REVIEW, CR.NOTICE)
+# What the system does on its own: the end of the notice of added scope [003 §7].
+SYSTEM_ACTIONS = frozenset({"complete_notice"})
+SYSTEM_LABELS = {"complete_notice": gettext_lazy("变更公示期满无异议，变更生效")}
 
 
 # ----- reading a proposal ----------------------------------------------------------------------
@@ -89,7 +96,7 @@ def proposal_problems(filing: Filing, proposal: dict) -> list[str]:
     if not problems and add:
         problems.extend(_dry_run_scope(filing, proposal))
         new = Occupation.objects.filter(pk__in=[row["occupation"] for row in add]).exclude(pk__in=filed)
-        problems.extend(quota_problems(filing.quota_conflicts(new.order_by("code"))))
+        problems.extend(quota_problems(change_quota_conflicts(filing, new.order_by("code"))))
     return problems
 
 
@@ -243,14 +250,37 @@ def _lock_filing(change: ChangeRequest) -> None:
 
 
 def _effects(change: ChangeRequest, action: str, before: str, actor, comment: str, today) -> None:
-    if action == "approve":
+    """Approval applies the change; approval where the policy publishes added scope puts it in the
+    day's change notice for the policy's working days, as an initial filing's [002 §13, 003 §7]; the
+    end of that notice applies it."""
+    if action == "complete_notice":
+        _lock_filing(change)  # the system's step (sweep or settle) comes without `prepare`
+    if action in ("approve", "complete_notice"):
         _apply(change, actor=actor)
+    if action == "approve_for_notice":
+        if problems := _dry_run_scope(change.filing, change.proposal or {}):  # nothing published that cannot apply
+            raise TransitionRefused(_("变更后的备案范围不符合规定，未予公示：") + "；".join(problems))
+        add_to_notice(change.filing, actor=actor, today=today, purpose=PublicNotice.Purpose.CHANGE,
+                      change=change, summary=notice_summary(change))
+
+
+def notice_summary(change: ChangeRequest) -> str:
+    """What the change notice publishes: the occupations and levels the change adds or re-ranges."""
+    words = describe(change)
+    parts = [f"新增{row['occupation'].name}（{row['levels']}）" for row in words["added"] if row["occupation"]]
+    parts += [f"{row['occupation'].name}调整为{row['levels']}（原{row['previous']}）"
+              for row in words["reranged"] if row["occupation"]]
+    return ("变更备案：" + "；".join(parts))[:300]
 
 
 def _notify(change: ChangeRequest, before: str, comment: str) -> None:
     filing = change.filing
+    body = comment
+    if change.state == CR.NOTICE and change.notice_ends_on:
+        body = "\n".join(filter(None, [comment, f"新增范围公示至 {change.notice_ends_on:%Y-%m-%d}，"
+                                                 "公示期满无异议后变更生效。"]))
     notify(parties(filing), subject=f"变更备案：{filing.agency.name} {CR(before).label} → {change.get_state_display()}",
-           body=comment, url=f"/changes/{change.pk}/")
+           body=body, url=f"/changes/{change.pk}/")
 
 
 def _refusal(change: ChangeRequest, action: str) -> str:
@@ -264,8 +294,18 @@ def _refusal(change: ChangeRequest, action: str) -> str:
     if action == "approve" and not change._reviewed_if_adding():
         return (_("新增职业（工种）或等级须经专家评审，请先指派专家组并开始评审 [002 §11]。")
                 if change.state == CR.SUBMITTED else _("尚有专家未提交评审意见和评分"))
-    if action == "approve" and (conflicts := change.selection_conflicts()):
+    if action in ("approve", "approve_for_notice") and not change._reviewed_if_adding():
+        return _("尚有专家未提交评审意见和评分")
+    if action in ("approve", "approve_for_notice") and (conflicts := change.selection_conflicts()):
         return _("新增职业（工种）超出择优遴选名额，不予变更 [003 §7]：") + "；".join(quota_problems(conflicts))
+    if action == "approve" and change.notice_required():
+        return _("按本地政策，新增职业（工种）或等级须经公示，请选择“同意变更，进入公示” [003 §7]。")
+    if action == "approve_for_notice" and not change.notice_required():
+        return _("按本地政策，该变更无需公示，请直接同意变更。")
+    if action == "complete_notice" and not change.no_pending_objections():
+        return _("尚有异议未核实")
+    if action == "complete_notice" and (problems := change.scope_problems()):
+        return _("变更后的备案范围不符合规定，未予变更：") + "；".join(problems)
     return _("当前条件下不能进行此操作。")
 
 
@@ -274,6 +314,7 @@ MACHINE = transitions.Machine(
     audit_prefix="change",
     noun=gettext_lazy("该变更申请"),
     actions=ACTIONS,
+    system_actions=SYSTEM_ACTIONS,
     comment_required=frozenset(COMMENT_REQUIRED),
     passes_today=False,
     prepare=_lock_filing,
@@ -290,17 +331,22 @@ def available_actions(change: ChangeRequest, user) -> list[tuple[str, str]]:
     hidden = set()
     if change.state == CR.SUBMITTED:
         hidden = {"approve"} if change.adds_scope else {"start_expert_review"}
+    elif change.state == CR.EXPERT_REVIEW:
+        hidden = {"approve"} if change.notice_required() else {"approve_for_notice"}
+    hidden.add("reopen_review")  # taken with the verdict on an objection (panel_services.resolve_objection)
     return [(name, label) for name, label in transitions.available_actions(MACHINE, change, user)
             if name not in hidden]
 
 
-def act(*, change_id: int, action: str, actor, comment: str = "", expected_state: str | None = None) -> ChangeRequest:
+def act(*, change_id: int, action: str, actor, comment: str = "", expected_state: str | None = None,
+        today=None) -> ChangeRequest:
     """One step of a change request. Approval applies the change and re-issues the receipt in the
-    same transaction; if the change breaks a scope rule, nothing is applied and the city is told why."""
+    same transaction; if the change breaks a scope rule, nothing is applied and the city is told why.
+    A notice that has run out is settled first (`TimeLimits`), as the sweep would."""
     if actor is None:
         raise PermissionDenied
     return transitions.perform(MACHINE, pk=change_id, action=action, actor=actor, comment=comment,
-                               expected_state=expected_state)
+                               expected_state=expected_state, today=today)
 
 
 def _apply(change: ChangeRequest, *, actor) -> None:

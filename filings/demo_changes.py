@@ -4,13 +4,19 @@ different agencies, each got there through `change_services` as a person's click
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from filings import change_panel_services, change_services
-from filings.demo import MINIMAL_PDF, _actor, demo_actors
+from django.utils import timezone
+
+from filings.choices import AgencyKind, FilingState, ManagingLevel, Ownership
+from filings.demo import MINIMAL_PDF, _actor, agency_user, demo_actors, draft_filing, drive, get_agency, make_uscc
 from filings.models import ChangeRequest, Filing
 from filings.models.changes import CHANGE_MATERIALS
 from filings.uploads import check_upload
+from portal import transitions
 from portal.models import Occupation, PolicyProfile, Role, SkillLevel, User
 
 CR = ChangeRequest.State
@@ -22,6 +28,9 @@ STEPS = {
     CR.SUBMITTED: [("submit", "agency", ""), ("forward", "pre", "经初审，变更事项属实，材料齐全，同意报送。")],
     CR.APPROVED: [("submit", "agency", ""), ("forward", "pre", "经初审，新增工种考评人员配备符合要求，同意报送。"),
                   ("approve", "city", "经审核，同意新增焊工（五级至三级）评价范围，备案回执重新出具。")],
+    # Added scope is published where the policy publishes filings [003 §7]: approval puts it in notice.
+    CR.NOTICE: [("submit", "agency", ""), ("forward", "pre", "经初审，新增工种考评人员配备符合要求，同意报送。"),
+                ("approve", "city", "经审核，同意新增焊工（五级至三级）评价范围，予以公示。")],
     CR.REFUSED: [("submit", "agency", ""), ("forward", "pre", "机构正在限期整改，建议暂缓扩大评价范围。"),
                  ("refuse", "city", "机构处于限期整改期间，整改验收合格前不予扩大评价范围 [002 §30]。")],
     CR.EXPERT_REVIEW: [("submit", "agency", ""), ("forward", "pre", "经初审，新增工种材料齐全，同意报送。"),
@@ -86,6 +95,9 @@ def _plan() -> list[tuple[str, list[tuple[str, str, dict]]]]:
         ("ag_expand", [
             (CR.EXPERT_REVIEW, "新建焊接实训车间，已配备焊工考评人员 5 名，申请新增焊工评价范围。", add_welding("wg")),
         ]),
+        ("ag_notice", [
+            (CR.NOTICE, "新建焊接实训车间，已配备焊工考评人员 5 名，申请新增焊工评价范围。", add_welding("hz")),
+        ]),
         ("ag_change", [
             (CR.WITHDRAWN, "法定代表人变更。", {"details": {"legal_representative": "陈晓东"}}),
             (CR.SUBMITTED, "考核场地迁入新厂区，变更机构地址。", {"details": {"address": "上海市浦东新区临港大道 1500 号"}}),
@@ -93,8 +105,32 @@ def _plan() -> list[tuple[str, list[tuple[str, str, dict]]]]:
     ]
 
 
+def _end_notice(change: ChangeRequest) -> ChangeRequest:
+    """The system ends the change's notice the day after its last day, as the sweep does."""
+    day = change.notice_ends_on + datetime.timedelta(days=1)
+    return transitions.perform(change_services.MACHINE, pk=change.pk, action="complete_notice", today=day,
+                               comment=f"时限届满（{day:%Y-%m-%d}），系统自动处理")
+
+
+def _notice_agency(actors: dict[str, User]) -> None:
+    """A filing in force of its own for the change in its notice: every other agency in force already
+    has a change open, and an agency has one at a time."""
+    agency = get_agency(name="上海浦东焊接装备制造有限公司", uscc=make_uscc(1900), kind=AgencyKind.ENTERPRISE,
+                        ownership=Ownership.DISTRICT_ENTERPRISE, region_code="310115")
+    user = agency_user(agency, "ag_notice")
+    if agency.filings.exists():
+        return
+    electrician = Occupation.objects.filter(code="6-31-01-03").order_by("work_type").first()
+    filing = draft_filing(agency, user, occupations=[electrician], managing_level=ManagingLevel.DISTRICT)
+    experts = list(User.objects.filter(role=Role.EXPERT).order_by("username")[:PolicyProfile.active().min_experts])
+    today = timezone.localdate()
+    drive(filing, FilingState.PUBLIC_NOTICE, actors=actors, experts=experts, today=today - datetime.timedelta(days=20))
+    drive(filing, FilingState.ACTIVE, actors=actors, today=today)
+
+
 def seed() -> list[str]:
     actors = demo_actors()
+    _notice_agency(actors)
     lines = []
     for username, requests in _plan():
         clerk = User.objects.filter(username=username).first()
@@ -113,6 +149,13 @@ def seed() -> list[str]:
                     change = review_by_panel(change, actor)
                 if action == "start_expert_review":
                     form_panel(change, actor)
+                if action == "approve" and change.notice_required():
+                    change = change_services.act(change_id=change.pk, action="approve_for_notice", actor=actor,
+                                                 comment=comment)
+                    if state == CR.NOTICE:
+                        break
+                    change = _end_notice(change)  # the notice ran out with no objection [003 §7]
+                    continue
                 change = change_services.act(change_id=change.pk, action=action, actor=actor, comment=comment)
             lines.append(f"{username:<12} 变更备案：{CR(state).label}")
     return lines

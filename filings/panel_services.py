@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from filings import change_services
 from filings import permissions as perm
 from filings.choices import FilingState
-from filings.models import ExpertAssignment, Filing, Objection, PublicNotice
+from filings.models import ChangeRequest, ExpertAssignment, Filing, Objection, PublicNotice
 from filings.selectors import parties
 from filings.services import AlreadyDecided, TransitionRefused, perform
 from portal.audit import record
@@ -140,10 +141,12 @@ def panel_summary(filing: Filing) -> dict:
 def resolve_objection(*, objection_id: int, actor: User, upheld: bool, resolution: str,
                       then: str | None = None) -> Objection:
     """The city verifies an objection [003 §7, 001 §3(3)]: upheld → the filing returns to review
-    (`reopen_review`) or is refused (`refuse`); dismissed → the notice runs on. On a renewal result's
+    (`reopen_review`) or is refused (`refuse`); dismissed → the notice runs on. An objection to a
+    change's added scope is handled the same way on the change [002 §13]. On a renewal result's
     notice [000 §4(3)] only the verdict is recorded here; the assessment workflow acts on it."""
     objection = (Objection.objects.select_for_update()
-                 .select_related("item__notice", "item__filing__region", "item__filing__agency").get(pk=objection_id))
+                 .select_related("item__notice", "item__filing__region", "item__filing__agency")
+                 .get(pk=objection_id))  # not the nullable item__change: FOR UPDATE refuses an outer join
     filing = objection.item.filing
     if not perm.is_city_reviewer(filing, actor):
         raise PermissionDenied
@@ -152,14 +155,19 @@ def resolve_objection(*, objection_id: int, actor: User, upheld: bool, resolutio
     resolution = (resolution or "").strip()
     if not resolution:
         raise TransitionRefused(_("请填写核实意见。"))
+    on_change_notice = objection.item.notice.purpose == PublicNotice.Purpose.CHANGE
     on_filing_notice = objection.item.notice.purpose == PublicNotice.Purpose.FILING
-    if upheld and on_filing_notice and then not in UPHELD_ACTIONS:
+    if upheld and (on_filing_notice or on_change_notice) and then not in UPHELD_ACTIONS:
         raise TransitionRefused(_("异议成立时请选择：退回评审或不予备案。"))
     objection.state = Objection.State.UPHELD if upheld else Objection.State.DISMISSED
     objection.resolution, objection.resolved_by, objection.resolved_at = resolution, actor, timezone.now()
     objection.save()
     record("notice.objection_resolve", filing, actor=actor, comment=resolution,
-           data={"objection": objection.pk, "result": objection.state, "then": then if upheld else None})
+           data={"objection": objection.pk, "result": objection.state, "then": then if upheld else None,
+                 "change": objection.item.change_id})
+    if upheld and on_change_notice:  # back to review, or refused: the filing stays as it was
+        change_services.act(change_id=objection.item.change_id, action=then, actor=actor,
+                            comment=f"异议成立：{resolution}", expected_state=ChangeRequest.State.NOTICE)
     if upheld and on_filing_notice:  # a renewal result's objection is taken up by the assessment
         perform(filing_id=filing.pk, action=then, actor=actor, comment=f"异议成立：{resolution}",
                 expected_state=S.PUBLIC_NOTICE)

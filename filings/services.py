@@ -86,6 +86,10 @@ def _refusal(filing: Filing, action: str, today: datetime.date) -> str:
         return "。".join(parts)
     if action in ("submit", "supplement"):
         return _("申请尚不完整，请补齐后再提交：") + "；".join(filing.completeness_problems())
+    if action == "approve" and filing.notice_required():
+        return _("按本局政策，该备案须先经公示，公示期满无异议后方可予以备案 [003 §7, 001 §3(3)]")
+    if action == "approve_for_notice" and not filing.notice_required():
+        return _("按本局政策，该类机构的备案无须公示，请直接审定予以备案 [002 §12]")
     if action in ("approve", "approve_for_notice"):
         parts = [_("%(occupation)s已有 %(count)s 家社会培训评价组织（上限 %(limit)s 家）：")
                  % {"occupation": c["occupation"].name, "count": len(c["holders"]), "limit": c["limit"]}

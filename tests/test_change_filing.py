@@ -29,6 +29,18 @@ def add_lathe(world, n_examiners=5):
              "examiners": examiners(n_examiners)}]
 
 
+def finish_notice(change):
+    """Let the change's notice run out and the sweep take its end [003 §7]."""
+    import datetime
+
+    from filings.deadlines import sweep_changes
+
+    change.refresh_from_db()
+    sweep_changes(change.notice_ends_on + datetime.timedelta(days=1))
+    change.refresh_from_db()
+    return change
+
+
 @pytest.fixture
 def active(world):
     """A district enterprise's filing in force (routed through Pudong for pre-review)."""
@@ -55,7 +67,9 @@ def test_an_added_occupation_is_pre_reviewed_by_the_district_then_approved_by_th
     with pytest.raises(TransitionRefused, match="须经专家评审"):  # added scope goes before experts [002 §11]
         act(change_id=change.pk, action="approve", actor=world.city)
     review_by_panel(change, world.city, world.experts[:3])
-    change = act(change_id=change.pk, action="approve", actor=world.city, comment="同意变更")
+    change = act(change_id=change.pk, action="approve_for_notice", actor=world.city, comment="同意变更")
+    assert change.state == CR.NOTICE and active.receipts.count() == 1  # published first [003 §7]
+    change = finish_notice(change)
 
     assert change.state == CR.APPROVED and change.decided_at
     assert set(active.scope.values_list("occupation__code", flat=True)) == {"6-31-01-03", "6-18-01-01"}
@@ -66,7 +80,8 @@ def test_an_added_occupation_is_pre_reviewed_by_the_district_then_approved_by_th
     assert receipts[1].reason == "变更备案"
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"change.create", "change.material_upload", "change.submit", "change.forward", "change.assign_panel",
-            "change.start_expert_review", "change.expert_review", "change.approve", "filing.change"} <= actions
+            "change.start_expert_review", "change.expert_review", "change.approve_for_notice",
+            "change.complete_notice", "filing.change"} <= actions
     assert Notification.objects.filter(recipient=world.pudong_clerk, subject__contains="已同意变更").exists()
 
 
@@ -149,7 +164,7 @@ def test_the_rules_are_checked_again_when_the_city_approves(world, active):
     review_by_panel(change, world.city, world.experts[:3])
     PolicyProfile.objects.filter(is_active=True).update(min_examiners_per_level=6)
     with pytest.raises(TransitionRefused, match="不足 6 名"):
-        act(change_id=change.pk, action="approve", actor=world.city)
+        act(change_id=change.pk, action="approve_for_notice", actor=world.city)
     change.refresh_from_db()
     assert change.state == CR.EXPERT_REVIEW
     assert active.scope.count() == 1 and active.receipts.count() == 1
@@ -296,11 +311,11 @@ def test_the_quota_is_checked_again_when_the_city_approves(world):
     holder = _social_holder(world, 1, world.lathe)
     PolicyProfile.objects.filter(is_active=True).update(social_orgs_per_occupation=1)
     with pytest.raises(TransitionRefused, match="超出择优遴选名额") as refused:
-        act(change_id=change.pk, action="approve", actor=world.city)
+        act(change_id=change.pk, action="approve_for_notice", actor=world.city)
     assert holder.agency.name in str(refused.value)
     change.refresh_from_db()
     assert change.state == CR.EXPERT_REVIEW and filing.scope.count() == 1 and filing.receipts.count() == 1
-    assert not AuditEntry.objects.filter(action="change.approve").exclude(outcome="refused").exists()
+    assert not AuditEntry.objects.filter(action="change.approve_for_notice").exclude(outcome="refused").exists()
 
 
 def test_re_ranging_an_occupation_already_held_does_not_count_against_the_quota(world):
@@ -349,7 +364,7 @@ def test_added_scope_goes_before_an_expert_panel_of_the_policys_size(world, acti
         record_change_review(change_id=change.pk, expert=expert, opinion="符合要求", score=80,
                              recommendation="approve")
     assert Notification.objects.filter(recipient=world.city, subject__contains="专家评审已全部提交").exists()
-    assert act(change_id=change.pk, action="approve", actor=world.city).state == CR.APPROVED
+    assert act(change_id=change.pk, action="approve_for_notice", actor=world.city).state == CR.NOTICE
 
 
 def test_a_details_only_change_needs_no_expert_review(world, active):

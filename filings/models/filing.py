@@ -259,16 +259,20 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
     def conclude_expert_review(self, today: datetime.date):
         """Every panel member has recorded an opinion and score; the city decides [002 §11]."""
 
-    @transition(field=state, source=S.SELECTION, target=S.PUBLIC_NOTICE, conditions=[selection_allows],
+    def notice_not_required(self) -> bool:
+        return not self.notice_required()
+
+    @transition(field=state, source=S.SELECTION, target=S.PUBLIC_NOTICE, conditions=[selection_allows, notice_required],
                 permission=perm.is_city_reviewer)
     def approve_for_notice(self, today: datetime.date):
         """Selected; published for objections for the notice period [003 §7, 001 §3(3)]."""
         self.decided_on = today
 
-    @transition(field=state, source=S.SELECTION, target=S.ACTIVE, conditions=[selection_allows],
+    @transition(field=state, source=S.SELECTION, target=S.ACTIVE, conditions=[selection_allows, notice_not_required],
                 permission=perm.is_city_reviewer)
     def approve(self, today: datetime.date):
-        """Selected and filed at once where the policy publishes no notice for this kind [002 §12]."""
+        """Selected and filed at once where the policy publishes no notice for this kind [002 §12]; where
+        it does, only through the notice [003 §7, 001 §3(3)], whichever path asks."""
         self.decided_on = today
         self._put_in_force(today)
 

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -26,7 +27,7 @@ from filings import permissions as perm
 from filings.forms.agency import MaterialForm
 from filings.forms.examiners import ExaminerFormSet, posted_values
 from filings.forms.review import PanelForm
-from filings.models import ChangeAttachment, ChangeRequest, ChangeReviewer
+from filings.models import ChangeAttachment, ChangeRequest, ChangeReviewer, Objection
 from filings.models.changes import CHANGE_MATERIALS
 from filings.selectors import changes_visible_to, filings_visible_to
 from filings.services import TransitionRefused
@@ -35,10 +36,11 @@ from portal import audit_actions
 from portal.audit import record
 from portal.models import AuditEntry, Occupation, Role, SkillLevel
 from portal.text import CleanTextMixin, validate_person_name, validate_phone
+from portal.workdays import workdays_between
 
 CR = ChangeRequest.State
 BADGES = {CR.DRAFT: "badge-draft", CR.SUBMITTED: "badge-pending", CR.PRE_REVIEW: "badge-pending",
-          CR.EXPERT_REVIEW: "badge-pending",
+          CR.EXPERT_REVIEW: "badge-pending", CR.NOTICE: "badge-pending",
           CR.APPROVED: "badge-ok", CR.REFUSED: "badge-danger", CR.WITHDRAWN: "badge-muted"}
 
 
@@ -188,7 +190,21 @@ def change_detail(request, pk: int):
                                                                                                 request.user),
         "quota_conflicts": (change_services.quota_problems(change.selection_conflicts())
                             if change.state in change_services.OPEN_STATES else []),
+        **_notice_context(change, request.user),
     })
+
+
+def _notice_context(change: ChangeRequest, user) -> dict:
+    """The notice of the added scope and its clock [003 §7]; the objections for the city alone."""
+    item = change.notice_items.select_related("notice").order_by("-id").first()
+    if item is None:
+        return {"notice_item": None}
+    today = timezone.localdate()
+    running = change.state == CR.NOTICE and change.notice_ends_on and today <= change.notice_ends_on
+    city = perm.is_city_reviewer(change.filing, user)
+    return {"notice_item": item,
+            "notice_days_left": workdays_between(today, change.notice_ends_on) if running else None,
+            "objections": Objection.objects.filter(item__change=change) if city else None}
 
 
 def _review_form(change: ChangeRequest, user):
