@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
+from assessments import certificate_counts
 from assessments import timeline
 from assessments.choices import OPEN, AssessmentState, AttachmentType, Outcome
 from assessments.models import Attachment, ItemScore, PanelMember, RenewalAssessment, Rubric
@@ -136,6 +137,9 @@ def open_renewal(*, filing_id: int, actor, today: datetime.date | None = None) -
         industry_department_id=filing.industry_department_id, round=previous.round + 1 if previous else 1,
         previous=previous, contact_name=agency.contact_name, contact_phone=agency.contact_phone,
         address=agency.address)
+    if certificate_counts.apply(assessment, today):  # from the reported batches [004 Annex 1]
+        assessment.recompute_totals()
+        assessment.save()
     record("renewal.open", assessment, actor=actor, data={"filing": filing.pk, "round": assessment.round})
     return assessment
 
@@ -148,6 +152,7 @@ def update_application(*, assessment_id: int, actor, data: dict) -> RenewalAsses
     for field in APPLICATION_FIELDS:
         if field in data:
             setattr(assessment, field, data[field])
+    certificate_counts.apply(assessment)  # the batches' counts win over typed ones [004 Annex 1]
     assessment.full_clean(exclude=["filing", "agency", "rubric", "region", "state"])
     assessment.recompute_totals()
     assessment.save()

@@ -11,12 +11,22 @@ from django.views.decorators.http import require_GET
 
 from filings import directory
 from filings.choices import IN_FORCE, AgencyKind
+from filings.directory_marks import attach_marks
 from filings.ratelimit import DEFAULT_LIMITS, rate_limited
 from portal.models import SkillLevel
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_AGE = 60
+
+# Other apps add paths to the OpenAPI document (supervision's complaints as Open311 requests):
+# each provider returns (paths, component schemas).
+_document_parts: list = []
+
+
+def register_openapi(provider) -> None:
+    if provider not in _document_parts:
+        _document_parts.append(provider)
 
 
 def _json(data, status=200, *, cache=True) -> HttpResponse:
@@ -67,7 +77,7 @@ def directory_list(request):
         "num_pages": found.num_pages,
         "next": link(page_number + 1) if page_number < found.num_pages else None,
         "previous": link(page_number - 1) if page_number > 1 else None,
-        "results": [_public(entry) for entry in found.entries],
+        "results": [_public(entry) for entry in attach_marks(found.entries)],
     })
 
 
@@ -82,7 +92,7 @@ def directory_detail(request, filing_number: str):
     """GET /api/v1/directory/<filing_number>/: one listed agency; an ended filing answers 410."""
     filing = directory.get_listed(filing_number)
     if filing is not None:
-        return _json(_public(directory.serialize(directory.attach_scope([filing])[0])))
+        return _json(_public(attach_marks([directory.serialize(directory.attach_scope([filing])[0])])[0]))
     ended = directory.get_numbered(filing_number)
     if ended is None:
         return _json({"detail": "没有这个备案编号。"}, status=404)
@@ -145,6 +155,9 @@ def openapi_document() -> dict:
             "region_code": {"type": "string", "description": "所在区县代码"},
             "region_name": {"type": "string", "description": "所在区县"},
             "address": {"type": "string"},
+            "marks": {"type": "array", "description": "目录标记，如“整改中”、星级评定", "items": {
+                "type": "object", "required": ["class", "label"],
+                "properties": {"class": {"type": "string"}, "label": {"type": "string"}}}},
             "scope": {"type": "array", "description": "备案范围", "items": {
                 "type": "object", "required": ["occupation_code", "occupation_name", "levels"],
                 "properties": {
@@ -170,7 +183,7 @@ def openapi_document() -> dict:
         },
     }
     limit, window = DEFAULT_LIMITS["api"]
-    return {
+    document = {
         "openapi": "3.0.3",
         "info": {
             "title": "技能人才评价机构目录开放数据接口",
@@ -213,3 +226,8 @@ def openapi_document() -> dict:
         },
         "components": {"schemas": {"DirectoryEntry": entry, "DirectoryPage": page}},
     }
+    for provider in _document_parts:
+        paths, schemas = provider()
+        document["paths"].update(paths)
+        document["components"]["schemas"].update(schemas)
+    return document

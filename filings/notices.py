@@ -17,14 +17,15 @@ from portal.workdays import add_workdays
 
 
 def add_to_notice(filing: Filing, *, actor, today: datetime.date,
-                  purpose: str = PublicNotice.Purpose.FILING, summary: str = "") -> NoticeItem:
+                  purpose: str = PublicNotice.Purpose.FILING, summary: str = "", change=None) -> NoticeItem:
     """Put the filing in today's notice of this purpose (creating it), and set its notice end. The
     notice is published in the portal's language (Chinese), whatever language the actor reads."""
     with override(settings.LANGUAGE_CODE):
-        return _add_to_notice(filing, actor=actor, today=today, purpose=purpose, summary=summary)
+        return _add_to_notice(filing, actor=actor, today=today, purpose=purpose, summary=summary, change=change)
 
 
-def _add_to_notice(filing: Filing, *, actor, today: datetime.date, purpose: str, summary: str) -> NoticeItem:
+def _add_to_notice(filing: Filing, *, actor, today: datetime.date, purpose: str, summary: str,
+                   change=None) -> NoticeItem:
     ends_on = add_workdays(today, PolicyProfile.active().notice_workdays)
     top = filing.region.ancestor_paths()[0]
     notice = PublicNotice.objects.filter(purpose=purpose, starts_on=today, region__path=top).first()
@@ -35,13 +36,20 @@ def _add_to_notice(filing: Filing, *, actor, today: datetime.date, purpose: str,
             title=f"{today:%Y年%-m月%-d日}{PublicNotice.Purpose(purpose).label}")
     if purpose == PublicNotice.Purpose.FILING:
         filing.notice_ends_on = notice.ends_on
+    if change is not None:  # a change's added scope, published like initial scope [002 §13, 003 §7]
+        change.notice_ends_on = notice.ends_on
     scope = "、".join(f"{i.occupation.name}（{i.levels_label}）" for i in filing.scope.select_related("occupation"))
-    return NoticeItem.objects.create(notice=notice, filing=filing, summary=summary or scope[:300])
+    return NoticeItem.objects.create(notice=notice, filing=filing, change=change, summary=summary or scope[:300])
 
 
 def current_notices(today: datetime.date | None = None):
     today = today or timezone.localdate()
     return PublicNotice.objects.filter(ends_on__gte=today, starts_on__lte=today)
+
+
+# Other apps follow an objection up (supervision gives it a tracking number and access code, set on
+# the objection as `tracking`): each hook is called with the saved objection.
+OBJECTION_HOOKS: list = []
 
 
 @transaction.atomic
@@ -58,4 +66,6 @@ def file_objection(*, item: NoticeItem, name: str, contact: str, text: str, evid
         objection.evidence_name = evidence.name[:200]
     objection.save()
     record("notice.objection", item.filing, comment=text[:500], data={"objection": objection.pk})
+    for hook in OBJECTION_HOOKS:
+        hook(objection)
     return objection

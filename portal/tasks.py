@@ -37,3 +37,7 @@ def run_deadlines() -> dict:
 @shared_task(ignore_result=True)
 def audit_checkpoint() -> dict:
     return audit_checkpoints.write_checkpoint()
+
+
+# The background ledger export lives beside the ledgers; importing it here registers it with the worker.
+from portal.ledger_tasks import export_ledger_job  # noqa: E402,F401

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from portal import dashboard_charts, import_views, ledger_views, views
 from portal.accounts import PortalAuthenticationForm
 
 app_urls = [
@@ -11,6 +11,9 @@ app_urls = [
     path("calendar/", views.holiday_schedule, name="holiday_schedule"),
     path("inbox/<int:pk>/open/", views.open_notification, name="open_notification"),
     path("design/", views.design, name="design"),
+    # Ledgers, imports and dashboard charts (issue #15): one pattern per ledger, import and chart
+    # (the name is the pattern's default, not a URL parameter), so no URL takes an id.
+    *ledger_views.urls(), *import_views.urls(), *dashboard_charts.urls(),
 ]
 
 urlpatterns = [
@@ -27,4 +30,6 @@ urlpatterns = [
     path("directory/", include("filings.directory_urls")),
     path("api/v1/", include("filings.api_urls")),
     path("renewals/", include("assessments.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("api/v1/", include("supervision.api_urls")),
 ]

@@ -12,6 +12,7 @@ class PublicNotice(models.Model):
     class Purpose(models.TextChoices):
         FILING = "filing", _("备案公示")
         RENEWAL = "renewal", _("期满评估结果公示")
+        CHANGE = "change", _("变更备案公示")
 
     purpose = models.CharField("类别", max_length=10, choices=Purpose.choices, default=Purpose.FILING)
     title = models.CharField("标题", max_length=200, validators=[validate_text])
@@ -34,6 +35,9 @@ class NoticeItem(models.Model):
 
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="items")
     filing = models.ForeignKey("filings.Filing", on_delete=models.PROTECT, related_name="notice_items")
+    # On a change notice: the change whose added scope is published [002 §13, 003 §7].
+    change = models.ForeignKey("filings.ChangeRequest", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="notice_items")
     summary = models.CharField("公示内容", max_length=300, blank=True, validators=[validate_text])
 
     class Meta:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from filings import directory
 from filings.choices import AgencyKind
+from filings.directory_marks import attach_marks, marks_for
 from filings.exports_directory import export_csv, export_xlsx
 from filings.ratelimit import rate_limited
 from portal.models import Region, SkillLevel
@@ -72,6 +73,7 @@ def search(request):
         found = directory.find(query, page=found.num_pages, page_size=PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
+    attach_marks(found.entries)
     context = {
         "page_obj": Page(found.entries, found.number, Paginator(_Counted(found.count), PAGE_SIZE)),
         "entries": found.entries,
@@ -99,7 +101,7 @@ def agency(request, filing_number: str):
         return cache_publicly(request, response)
     directory.attach_scope([filing])
     context = {"filing": filing, "marked": directory.is_marked(filing), "scope": filing.scope_rows,
-               "verify_url": verify_url(filing.number)}
+               "verify_url": verify_url(filing.number), "marks": marks_for([filing.agency_id])[filing.agency_id]}
     return cache_publicly(request, render(request, "directory/agency.html", context))
 
 

@@ -31,6 +31,8 @@ def open_for_objection(item: NoticeItem, today) -> bool:
     still in it (a filing sent back to review or refused has left the notice)."""
     if not _running(item.notice, today):
         return False
+    if item.notice.purpose == PublicNotice.Purpose.CHANGE:  # a change sent back or refused has left it
+        return item.change is not None and item.change.state == item.change.State.NOTICE
     return item.notice.purpose != PublicNotice.Purpose.FILING or item.filing.state == FilingState.PUBLIC_NOTICE
 
 
@@ -47,7 +49,7 @@ def notice_list(request):
 def notice_detail(request, pk):
     today = timezone.localdate()
     notice = get_object_or_404(PublicNotice, pk=pk, starts_on__lte=today)
-    items = notice.items.select_related("filing__agency", "filing__region")
+    items = notice.items.select_related("filing__agency", "filing__region", "change")
     rows = [{"item": i, "open": open_for_objection(i, today)} for i in items]
     return render(request, "filings/notices/detail.html", {"notice": notice, "rows": rows,
                                                            "running": _running(notice, today)})
@@ -57,7 +59,7 @@ def notice_detail(request, pk):
 def objection_new(request, item_pk):
     """Anyone may object: name, contact, text, and optional evidence checked like every upload [003 §7]."""
     today = timezone.localdate()
-    item = get_object_or_404(NoticeItem.objects.select_related("notice", "filing__agency"), pk=item_pk,
+    item = get_object_or_404(NoticeItem.objects.select_related("notice", "filing__agency", "change"), pk=item_pk,
                              notice__starts_on__lte=today)
     if not open_for_objection(item, today):
         return render(request, "filings/notices/closed.html", {"item": item}, status=410)
@@ -65,12 +67,15 @@ def objection_new(request, item_pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            file_objection(item=item, name=data["name"], contact=data["contact"], text=data["text"],
-                           evidence=data["evidence"])
+            objection = file_objection(item=item, name=data["name"], contact=data["contact"], text=data["text"],
+                                       evidence=data["evidence"])
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("您的异议已提交，我们将在核实后处理。感谢您的监督。"))
+            if tracking := getattr(objection, "tracking", None):  # supervision's tracking number and code
+                messages.info(request, _("受理编号：%(number)s，查询码：%(code)s（只显示这一次，请妥善保存），"
+                                         "可在“投诉举报—查询办理进度”页查询核实结果。") % tracking)
             return redirect("filings:notice_detail", pk=item.notice_id)
     return render(request, "filings/notices/objection_form.html", {"item": item, "form": form})
 
@@ -90,11 +95,14 @@ def objection_resolve(request, pk):
     """[003 §7, 001 §3(3)] Upheld → back to review or refused; dismissed → the notice runs on."""
     objection = _city_objection(request, pk)
     filing = objection.item.filing
-    on_filing_notice = objection.item.notice.purpose == PublicNotice.Purpose.FILING
+    # A change's notice offers the same choices as a filing's: back to review, or refused [002 §13].
+    on_filing_notice = objection.item.notice.purpose in (PublicNotice.Purpose.FILING, PublicNotice.Purpose.CHANGE)
     form = ObjectionResolveForm(request.POST or None, on_filing_notice=on_filing_notice)
+    back = (("filings:change_detail", objection.item.change_id) if objection.item.change_id
+            else ("filings:detail", filing.pk))
     if objection.state != Objection.State.PENDING:
         messages.info(request, _("该异议已核实：%(state)s。") % {"state": objection.get_state_display()})
-        return redirect("filings:detail", pk=filing.pk)
+        return redirect(back[0], pk=back[1])
     if request.method == "POST" and form.is_valid():
         result = form.cleaned_data["result"]
         then = result if result in panel_services.UPHELD_ACTIONS else None
@@ -104,13 +112,13 @@ def objection_resolve(request, pk):
                 resolution=form.cleaned_data["resolution"], then=then)
         except services.AlreadyDecided as exc:
             messages.error(request, str(exc))
-            return redirect("filings:detail", pk=filing.pk)
+            return redirect(back[0], pk=back[1])
         except services.TransitionRefused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("异议已核实：%(result)s。")
                              % {"result": dict(form.fields["result"].choices)[result]})
-            return redirect("filings:detail", pk=filing.pk)
+            return redirect(back[0], pk=back[1])
     return render(request, "filings/notices/resolve.html", {"objection": objection, "filing": filing, "form": form})
 
 

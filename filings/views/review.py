@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -65,6 +65,9 @@ def worklist_view(request):
     qs = form.apply(worklist.for_tab(user, tab, today))
     qs = qs.select_related("agency", "region").prefetch_related(
         Prefetch("scope", queryset=ScopeItem.objects.select_related("occupation")))
+    # A filing with an objection waiting to be verified is marked in the list [001 §3(3), issue 13].
+    qs = qs.annotate(pending_objection=Exists(Objection.objects.filter(item__filing=OuterRef("pk"),
+                                                                        state=Objection.State.PENDING)))
     if tab == "all":
         qs = qs.order_by("-updated_at", "pk")
     else:  # the most urgent first

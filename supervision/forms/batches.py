@@ -1,0 +1,97 @@
+"""Forms of the batch screens: they parse, the services and the model decide [003 §15]."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from filings.models import Filing
+from portal.models import Occupation, Region, SkillLevel
+from portal.text import validate_text
+from supervision.models.batches import BatchDocument, BatchModule, BatchStaff
+
+
+class PlanForm(forms.Form):
+    filing = forms.ModelChoiceField(Filing.objects.none(), label=_("备案"))
+    title = forms.CharField(label=_("批次名称"), max_length=100, validators=[validate_text])
+    venue = forms.CharField(label=_("考核地点"), max_length=200, validators=[validate_text])
+    venue_region = forms.ModelChoiceField(Region.objects.all(), label=_("考核地点所在区县"))
+
+    def __init__(self, *args, agency_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["filing"].queryset = Filing.objects.filter(agency_id=agency_id, number__isnull=False)
+
+
+class GroupForm(forms.Form):
+    occupation = forms.ModelChoiceField(Occupation.objects.none(), label=_("职业（工种）"))
+    level = forms.TypedChoiceField(label=_("等级"), choices=SkillLevel.choices, coerce=int)
+    kind = forms.ChoiceField(label=_("考核模块"), choices=BatchModule.Kind.choices)
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label=_("考场"), max_length=200, validators=[validate_text])
+    kind2 = forms.ChoiceField(label=_("第二个考核模块"), choices=[("", "—"), *BatchModule.Kind.choices], required=False)
+    starts_at2 = forms.DateTimeField(label=_("开始时间"), required=False,
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at2 = forms.DateTimeField(label=_("结束时间"), required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, filing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occupation"].queryset = Occupation.objects.filter(
+            pk__in=filing.scope.values("occupation_id")) if filing else Occupation.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind2") and not (data.get("starts_at2") and data.get("ends_at2")):
+            self.add_error("starts_at2", _("请填写第二个考核模块的时间"))
+        return data
+
+    def modules(self):
+        d = self.cleaned_data
+        out = [(d["kind"], d["starts_at"], d["ends_at"], d["place"])]
+        if d.get("kind2"):
+            out.append((d["kind2"], d["starts_at2"], d["ends_at2"], d["place"]))
+        return out
+
+
+class StaffForm(forms.Form):
+    role = forms.ChoiceField(label=_("岗位"), choices=BatchStaff.Role.choices)
+    examiner = forms.ModelChoiceField(queryset=None, label=_("考评员（本机构备案考评人员）"), required=False)
+    name = forms.CharField(label=_("姓名（监考员、督导员）"), max_length=50, required=False, validators=[validate_text])
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, required=False)
+    certificate_valid_until = forms.DateField(label=_("证书有效期至"), required=False,
+                                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, filing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["examiner"].queryset = filing.examiners.all() if filing else None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == BatchStaff.Role.EXAMINER and not data.get("examiner"):
+            self.add_error("examiner", _("请选择考评员"))
+        if data.get("role") != BatchStaff.Role.EXAMINER and not data.get("name"):
+            self.add_error("name", _("请填写姓名"))
+        return data
+
+
+class SheetForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DocumentForm(forms.Form):
+    type = forms.ChoiceField(label=_("档案类型"), choices=BatchDocument.Type.choices)
+    file = forms.FileField(label=_("文件"), required=False)
+    reference = forms.CharField(label=_("存放位置/说明（视频等）"), max_length=200, required=False)
+
+
+class SuperviseForm(forms.Form):
+    team = forms.ModelMultipleChoiceField(queryset=None, label=_("督查员（不少于 2 名）"))
+    reason = forms.CharField(label=_("督导事由"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from portal.models import Role, User
+
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = User.objects.filter(role=Role.INSPECTOR, is_active=True)
