@@ -42,6 +42,8 @@ def item_values(assessment, *, fraction=1.0, veto=None, deductions=0) -> dict:
             values[item.pk] = (str(round(float(item.max_score) * fraction)), "")
         elif item.kind == "all_or_nothing":
             values[item.pk] = (str(item.max_score if fraction >= 0.5 else 0), "")
+        elif item.kind == "complaint_records":  # used only when no complaint asked anything [004 Annex 2 4.3]
+            values[item.pk] = (str(item.max_score if fraction >= 0.5 else 0), "本期无投诉要求机构说明情况")
         elif item.kind == "deduction":
             values[item.pk] = (str(deductions), "")
         elif item.kind == "veto":

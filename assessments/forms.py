@@ -54,6 +54,18 @@ class ApplicationForm(CleanTextMixin, forms.Form):
     employees = count(_("职工总数（人）"), min_value=1)
     wants_to_continue = yes_no(_("是否愿意继续开展职业技能等级认定"))
 
+    COUNT_FIELDS = (*RenewalAssessment.CERT_FIELDS, "certs_uploaded")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Counts from the reported batches are shown, not typed: a disabled field keeps its initial
+        # value whatever is posted, as the service ignores posted counts [004 Annex 1].
+        self.counts_from_batches = bool(self.initial.get("counts_from_batches"))
+        if self.counts_from_batches:
+            for name in self.COUNT_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("来自已报备的认定批次，不可手工修改")
+
     def clean(self):
         data = super().clean()
         holders, employees = data.get("certified_holders"), data.get("employees")
@@ -66,7 +78,10 @@ class ApplicationForm(CleanTextMixin, forms.Form):
 
     @classmethod
     def initial_from(cls, assessment):
-        initial = {}
+        """The saved values; the certificate counts as the reported batches give them now, when they do."""
+        from assessments import certificate_counts
+
+        initial = {"counts_from_batches": certificate_counts.apply(assessment)}
         for name in cls.base_fields:
             value = getattr(assessment, name)
             initial[name] = ("1" if value else "0") if isinstance(value, bool) else value

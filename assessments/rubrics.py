@@ -35,6 +35,18 @@ def other_presets_rubrics(preset: str) -> list[str]:
     return sorted(shipped_name(f) for f in files if f != mine and shipped_name(f) != shipped_name(mine))
 
 
+# [004 Annex 2 4.3] 投诉处理及时并反馈 (4) / 未及时处理无反馈 (0): read from the complaint records.
+COMPLAINT_ITEM_CODE = "4.3"
+
+
+def item_kind(item: dict) -> str:
+    """The kind the portal gives a rubric line: item 4.3 on complaints, shipped as 4-or-0, is read
+    from the complaint records (`assessments.complaint_records`); every other line keeps its kind."""
+    if item["code"] == COMPLAINT_ITEM_CODE and item["kind"] == "all_or_nothing" and "投诉" in item["title"]:
+        return "complaint_records"
+    return item["kind"]
+
+
 def load_rubric(path: Path = SHANDONG, *, rubric_model, item_model, publish: bool = True):
     """Create the rubric described by the JSON file unless that name and version exist. Idempotent.
     The model classes are passed in: `Rubric.current()` passes the live ones, the data migration
@@ -45,7 +57,7 @@ def load_rubric(path: Path = SHANDONG, *, rubric_model, item_model, publish: boo
         defaults={"source": data.get("source", ""), "published_at": timezone.now() if publish else None})
     if created:
         item_model.objects.bulk_create([
-            item_model(rubric=rubric, order=n, **{k: item[k] for k in (
-                "section", "code", "title", "guidance", "kind", "max_score", "deduction_per_count")})
+            item_model(rubric=rubric, order=n, kind=item_kind(item), **{k: item[k] for k in (
+                "section", "code", "title", "guidance", "max_score", "deduction_per_count")})
             for n, item in enumerate(data["items"], start=1)])
     return rubric

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from assessments.models import RenewalAssessment
 from filings.choices import IN_FORCE
@@ -20,13 +20,31 @@ def assessments_visible_to(user) -> QuerySet[RenewalAssessment]:
                      submitted_field="submitted_on")
 
 
+def _buckets(today: datetime.date) -> tuple[datetime.date, dict[str, Q]]:
+    """The dashboard's buckets of filings in force by expiry [000 §3], and the last day any reaches."""
+    months = PolicyProfile.active().renewal_window_months or 3
+    window_end = add_months(today, months)
+    return window_end, {
+        "overdue": Q(valid_until__lt=today),
+        "within_30_days": Q(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=30)),
+        "within_window": Q(valid_until__gt=today + datetime.timedelta(days=30), valid_until__lte=window_end),
+    }
+
+
+def _in_force(user) -> QuerySet[Filing]:
+    return filings_visible_to(user).filter(state__in=IN_FORCE, valid_until__isnull=False)
+
+
 def expiring_filings(user, today: datetime.date) -> dict[str, QuerySet[Filing]]:
     """Dashboard buckets: in force and expiring within 3 months, within 30 days, and overdue [000 §3]."""
-    months = PolicyProfile.active().renewal_window_months or 3
-    base = filings_visible_to(user).filter(state__in=IN_FORCE, valid_until__isnull=False).order_by("valid_until")
-    return {
-        "overdue": base.filter(valid_until__lt=today),
-        "within_30_days": base.filter(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=30)),
-        "within_window": base.filter(valid_until__gt=today + datetime.timedelta(days=30),
-                                     valid_until__lte=add_months(today, months)),
-    }
+    _end, buckets = _buckets(today)
+    base = _in_force(user).order_by("valid_until")
+    return {key: base.filter(q) for key, q in buckets.items()}
+
+
+def expiring_counts(user, today: datetime.date) -> dict[str, int]:
+    """The size of each bucket of `expiring_filings`, in one query (from the index
+    `filing_in_force_expiry`) [issue #15 §6]."""
+    end, buckets = _buckets(today)
+    return _in_force(user).filter(valid_until__lte=end).order_by().aggregate(
+        **{key: Count("pk", filter=q) for key, q in buckets.items()})

@@ -183,15 +183,19 @@ def _save_values(assessment: RenewalAssessment, values: dict, *, side: str, acto
         if raw in (None, ""):
             checked[item.pk] = (None, note)
             continue
-        judged = not item.entered_by_hand  # item 3.5 with nothing issued [004 Annex 2 3.5]
+        judged = not item.entered_by_hand  # 3.5 with nothing issued, 4.3 with no complaint [004 Annex 2]
         try:
             checked[item.pk] = (item.check_value(raw, judged=judged), note)
         except ValidationError as exc:
             errors[item.code] = exc.messages
             continue
         if judged and not (note or "").strip():
-            errors[item.code] = [_("本期未发证，%(code)s 无法按上国网比例计分：请在“说明”中写明评定理由。")
-                                 % {"code": item.code}]
+            if item.kind == item.Kind.COMPLAINT_RECORDS:
+                errors[item.code] = [_("本期没有投诉要求机构说明情况，%(code)s 无法按投诉记录判定：请在“说明”中写明评定理由。")
+                                     % {"code": item.code}]
+            else:
+                errors[item.code] = [_("本期未发证，%(code)s 无法按上国网比例计分：请在“说明”中写明评定理由。")
+                                     % {"code": item.code}]
     if errors:
         raise ValidationError(errors)
     existing = {s.item_id: s for s in assessment.scores.all()}

@@ -10,7 +10,8 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from assessments.choices import OPEN, AssessmentState
 from assessments.forms import ApplicationForm, AttachmentForm, CommentForm, OpinionForm, PanelForm
 from assessments.models import RenewalAssessment
 from assessments.models.rubric import fmt
-from assessments.selectors import assessments_visible_to, expiring_filings
+from assessments.selectors import assessments_visible_to, expiring_counts, expiring_filings
 from filings import permissions as filing_perm
 from filings.choices import IN_FORCE, FilingState
 from filings.selectors import filings_visible_to
@@ -153,8 +154,10 @@ def _score_rows(a: RenewalAssessment, *, side: str | None = None, posted: dict |
     rows, section = [], None
     for item in a.rubric.items.all():
         s = scores.get(item.pk)
+        computed = a.computed_points(item)
+        judged = not item.entered_by_hand and a.judged_by_hand(item)
         row = {"item": item, "score": s, "new_section": item.section != section,
-               "computed": a.computed_points(item), "judged": not item.entered_by_hand and a.judged_by_hand(item),
+               "computed": computed, "judged": judged, "source": _computed_source(a, item, computed, judged),
                "evidence": evidence.get(item.pk, []), "errors": errors.get(item.code, [])}
         if side:
             value = getattr(s, f"{side}_value") if s else None
@@ -167,6 +170,21 @@ def _score_rows(a: RenewalAssessment, *, side: str | None = None, posted: dict |
         rows.append(row)
         section = item.section
     return rows
+
+
+def _computed_source(a: RenewalAssessment, item, computed, judged) -> str:
+    """Where a computed item's value came from, or why it is judged by hand [004 Annex 2 3.5, 4.3]."""
+    if item.entered_by_hand:
+        return ""
+    if item.kind == item.Kind.COMPLAINT_RECORDS:
+        if judged:
+            return _("本期没有投诉要求机构说明情况，无法按投诉记录判定：请按实际情况评定，并在“说明”中写明理由。")
+        if computed:
+            return _("按投诉举报记录：本期要求机构说明的投诉均在期限内作出说明")
+        return _("按投诉举报记录：本期有要求机构说明的投诉未在期限内作出说明")
+    if judged:
+        return _("本期未发证（0 人次），上国网比例无从计算，不按满分计：请按实际情况评定，并在“说明”中写明理由。")
+    return _("按已发证 %(i)s 人次、已上国网 %(u)s 人次计算") % {"i": a.certs_issued, "u": a.certs_uploaded}
 
 
 def _as_number(text: str) -> Decimal | None:
@@ -347,13 +365,20 @@ def board(request):
     counts = {s: 0 for s in BOARD_COLUMNS}
     for s, n in _count_by_state(qs).items():
         counts[s] = n
-    for s in BOARD_COLUMNS:
-        if state and state != s:
-            continue
-        columns.append({"state": s, "label": S(s).label, "count": counts[s],
-                        "items": list(qs.filter(state=s)[:50])})
+    shown = [s for s in BOARD_COLUMNS if not state or state == s]
+    # Every column's first 50 in one query (a row number per state), not one query per column
+    # [issue #15 §6].
+    first = (qs.filter(state__in=shown)
+             .annotate(rank=Window(RowNumber(), partition_by=[F("state")], order_by=[F("expires_on").asc(), F("pk").asc()]))
+             .filter(rank__lte=50).order_by("state", "expires_on", "pk"))
+    items = {s: [] for s in shown}
+    for a in first:
+        items[a.state].append(a)
+    for s in shown:
+        columns.append({"state": s, "label": S(s).label, "count": counts[s], "items": items[s]})
     buckets = expiring_filings(request.user, today)
-    soon, later, overdue = (buckets[k].count() for k in ("within_30_days", "within_window", "overdue"))
+    expiring = expiring_counts(request.user, today)
+    soon, later, overdue = (expiring[k] for k in ("within_30_days", "within_window", "overdue"))
     return render(request, "assessments/board.html", {
         "kpi": {"window": soon + later, "soon": soon, "overdue": overdue},
         "columns": columns, "counts": [(s, S(s).label, counts[s]) for s in BOARD_COLUMNS], "state": state,

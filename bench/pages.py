@@ -7,7 +7,8 @@ city reviewer and as the 浦东 district reviewer through Django's test client (
 middleware, view, template), printing the median and the number of queries at each size. A fixed
 number of queries means the same count at 10,000 and 100,000 filings.
 
-    .venv/bin/python bench/pages.py                 (--sizes 10000 100000, --runs 30, --reseed)
+    .venv/bin/python bench/pages.py                 (--sizes 10000 100000, --runs 30, --reseed,
+                                                     --pages agencies review: only those pages)
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ PAGES = [
 ]
 
 
-def measure(size: int, runs: int, reseed: bool) -> None:
+def measure(size: int, runs: int, reseed: bool, only: list[str] | None = None) -> None:
     from _setup import django_on_postgres, machine
     from ledgers import database_for, ensure_data
 
@@ -61,6 +62,8 @@ def measure(size: int, runs: int, reseed: bool) -> None:
         client.force_login(user)
         filing = Filing.objects.filter(region__path__startswith=user.region.path, state="active").order_by("pk").first()
         for label, url in PAGES:
+            if only and not any(word in label for word in only):
+                continue
             url = url.format(pk=filing.pk)
             try:
                 for _ in range(3):
@@ -85,14 +88,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--pages", nargs="+", help="only the pages whose label holds one of these words")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        measure(args.one, args.runs, args.reseed)
+        measure(args.one, args.runs, args.reseed, args.pages)
         return
     for size in args.sizes:  # one process per database
         command = [sys.executable, __file__, "--one", str(size), "--runs", str(args.runs)]
-        subprocess.run(command + (["--reseed"] if args.reseed else []), check=True)
+        subprocess.run(command + (["--reseed"] if args.reseed else []) + (["--pages", *args.pages] if args.pages else []),
+                       check=True)
 
 
 if __name__ == "__main__":

@@ -188,7 +188,7 @@ def openapi_document() -> dict:
         "info": {
             "title": "技能人才评价机构目录开放数据接口",
             "version": "1.0.0",
-            "description": ("只读接口，无需登录。收录备案有效的评价机构（含暂停评价、限期整改）；"
+            "description": ("无需登录。机构目录（/api/v1/directory/）只读：收录备案有效的评价机构（含暂停评价、限期整改）；"
                             f"已注销、期满终止的备案不在目录中。每个客户端 IP 默认每 {window} 秒最多 {limit} 次请求。"),
         },
         "paths": {
@@ -227,7 +227,10 @@ def openapi_document() -> dict:
         "components": {"schemas": {"DirectoryEntry": entry, "DirectoryPage": page}},
     }
     for provider in _document_parts:
-        paths, schemas = provider()
+        # (paths, schemas) or (paths, schemas, a sentence for info.description): a part that does
+        # more than read (the complaints, which are filed through the API) says so there.
+        paths, schemas, *more = provider()
         document["paths"].update(paths)
         document["components"]["schemas"].update(schemas)
+        document["info"]["description"] += "".join(more)
     return document

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from filings import change_services, services
 from portal import audit_actions
 
-services.MACHINE.register_audit_actions(services.SYSTEM_LABELS)
+services.MACHINE.register_audit_actions({**services.SYSTEM_LABELS, **services.SET_ASIDE_ACTIONS})
 change_services.MACHINE.register_audit_actions(change_services.SYSTEM_LABELS)
 audit_actions.register({
     "agency.register": _("注册评价机构账号"),

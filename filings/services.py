@@ -60,6 +60,9 @@ LIFECYCLE_ACTIONS = {
     "terminate": gettext_lazy("终止备案"),
     "cancel": gettext_lazy("注销备案"),
 }
+# Taken only on a sanction's review: a cancellation revoked or varied restores the filing [003 §20, §22].
+# Not among the machine's actions, so `perform` refuses it to everyone; the review applies it directly.
+SET_ASIDE_ACTIONS = {"restore": gettext_lazy("注销决定经复议（诉讼）撤销或变更，恢复备案")}
 # What the system does on its own: the deadline sweep [002 §10, 003 §7] and the effects of a renewal
 # outcome [000 §5, 004 §4]. Never a cancellation: the city decides that [003 §22].
 SYSTEM_ACTIONS = frozenset({"deem_accepted", "abandon", "complete_notice", "expire", "suspend", "resume",

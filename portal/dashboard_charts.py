@@ -77,8 +77,16 @@ def deadlines_by_authority(user, today) -> Chart:
     week = today + datetime.timedelta(days=7)
     this_week = (Q(state=FilingState.SUBMITTED, acceptance_due__range=(today, week))
                  | Q(state__in=worklist.DECIDING, decision_due__range=(today, week)))
-    due = dict(base.filter(this_week).values_list("route").annotate(n=Count("pk", distinct=True)))
-    overdue = dict(base.filter(worklist.overdue_q(today)).values_list("route").annotate(n=Count("pk", distinct=True)))
+    late = worklist.overdue_q(today)
+    # Both figures in one grouped query; DISTINCT only where the scope itself joins a many-valued
+    # relation (an expert's panels), which a reviewer's never does [issue #15 §6].
+    distinct = base.query.distinct
+    due, overdue = {}, {}
+    for route, n_due, n_late in (base.filter(this_week | late).values_list("route")
+                                 .annotate(due=Count("pk", filter=this_week, distinct=distinct),
+                                           late=Count("pk", filter=late, distinct=distinct))
+                                 .values_list("route", "due", "late")):
+        due[route], overdue[route] = n_due, n_late
     chart = Chart("deadlines", _("本周到期和已逾期的办理时限（按办理机关）"), "stacked", _("办理机关"),
                   [_("本周到期"), _("已逾期")])
     for value, label in Route.choices:

@@ -30,6 +30,10 @@ PRESETS = {
 }
 DEFAULT_PRESET = "shanghai"
 
+# Supervision's periods (inspection_response_workdays, rectification_*_workdays, complaint_*_workdays):
+# no bureau's notice sets a number, so every preset keeps the field defaults (5, 20, 3, 10; 5, 60, 5, 5
+# working days), the portal's values before they became settings (docs/supervision.md, docs/complaints.md).
+
 # The renewal rubric each preset ships with (fixtures/rubrics/): Shandong's Annex 2 keeps its own wording
 # (its provincial platform and rules); every other bureau gets the same items and points worded without
 # any province's platform or regulations [SPEC §4.3; 004 Annex 2].

@@ -131,7 +131,8 @@ def _limited_doc() -> dict:
 
 
 def openapi_paths() -> tuple[dict, dict]:
-    """(paths, component schemas) for filings.api's document."""
+    """(paths, component schemas, a sentence for info.description) for filings.api's document: the
+    document no longer says the API only reads, since complaints are filed through it [002 §27]."""
     text = {"type": "string"}
     status = {
         "type": "object",
@@ -200,4 +201,6 @@ def openapi_paths() -> tuple[dict, dict]:
                                                 "items": {"$ref": "#/components/schemas/ComplaintStatus"}}),
                           "404": _error("没有这个受理编号，或查询码不正确"), "429": _limited_doc()}}},
     }
-    return paths, {"ComplaintStatus": status, "ComplaintService": service, "ComplaintNew": new}
+    described = ("投诉举报（/api/v1/complaints/，字段遵循 Open311 GeoReport v2）不只是读取：可提交投诉举报"
+                 "（POST，返回受理编号和只显示一次的查询码），并凭受理编号和查询码查询办理进度；按客户端 IP 限制频率。")
+    return paths, {"ComplaintStatus": status, "ComplaintService": service, "ComplaintNew": new}, described

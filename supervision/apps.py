@@ -13,3 +13,4 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         for area in AREAS:
             import_module(f"supervision.wiring.{area}")
+        import_module("supervision.dashboard_charts")  # its charts on the dashboards [issue #15 §5]

@@ -17,6 +17,7 @@ from portal.workdays import add_workdays
 from supervision import idcard
 from supervision.batch_import import CANDIDATE_COLUMNS, RESULT_COLUMNS
 from supervision.models.batches import BatchModule, BatchStaff, BatchState, EvaluationBatch
+from supervision.selectors.inspections import agencies_rectifying
 from supervision.services import batches as services
 
 S = BatchState
@@ -157,8 +158,12 @@ def seed() -> list[str]:
     """Batches in every state for the demo's agencies in force (idempotent by title)."""
     out: list[str] = []
     today = timezone.localdate()
-    filings = list(Filing.objects.filter(state=FilingState.ACTIVE, number__isnull=False)
-                   .exclude(agency__name=TECHNICIAN_AGENCY).select_related("agency", "region").order_by("pk"))
+    # Agencies that may hold a batch on every date below: not rectifying [002 §30], in force up to
+    # the latest exam [002 §14] (the other seeders leave some agencies under orders).
+    latest = add_workdays(today, 20)
+    filings = list(Filing.objects.filter(state=FilingState.ACTIVE, number__isnull=False, valid_until__gte=latest)
+                   .exclude(agency__name=TECHNICIAN_AGENCY).exclude(agency_id__in=agencies_rectifying())
+                   .select_related("agency", "region").order_by("pk"))
     if not filings:
         return out
     plans = [  # (state, exam day, submit day, title)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from filings.choices import AgencyKind, FilingState, ManagingLevel, Ownership
 from filings.demo import agency_user, demo_actors, draft_filing, drive, get_agency, make_uscc
 from portal.models import Occupation, User
-from supervision.models.sanctions import Sanction, TerminationRequest, TerminationTask
+from supervision.models.sanctions import Sanction, SanctionReview, TerminationRequest, TerminationTask
 from supervision.services import sanctions as svc
 
 M = Sanction.Measure
@@ -87,6 +87,10 @@ def seed() -> list[str]:
             s = _decide(_propose(filing, M.SUSPEND, district, today), "uphold", city, "暂停评价，限期整改", today)
             if plan == "lift":
                 _decide(s, "lift", city, "整改验收合格，恢复评价", today)
+            else:  # the agency asked for reconsideration: the public list shows the decision as under review
+                svc.lodge_review(sanction_id=s.pk, kind=SanctionReview.Kind.RECONSIDERATION, lodged_on=today,
+                                 body="上海市人民政府", reference=f"沪府复字〔{today.year}〕第8号", actor=city,
+                                 today=today)
         elif plan == "remove":
             _decide(_propose(filing, M.REMOVE, district, today, grounds="4", reason="查实备案时提交虚假场地证明。"),
                     "uphold", city, "情况属实，移除备案", today)

@@ -39,8 +39,8 @@ ALGORITHM = "hmac-sha256-expkeys"
 VERSION = 1
 
 __all__ = ["ALGORITHM", "VERSION", "Candidate", "DrawError", "Placement", "agency_key", "candidate_hash",
-           "canonical_candidates", "commit", "draw", "inspector_key", "new_seed", "sample_size", "seed_matches",
-           "sort_value"]
+           "canonical_candidates", "commit", "draw", "draw_team", "inspector_key", "new_seed", "sample_size",
+           "seed_matches", "sort_value"]
 
 
 class DrawError(ValueError):
@@ -190,4 +190,17 @@ def draw_experts(*, seed: str, experts: Sequence[int], n: int, workload: dict[in
     workload = workload or {}
     ranked = sorted({int(e) for e in experts},
                     key=lambda e: (workload.get(e, 0), _mac(seed, f"v1|expert|{subject}|{inspector_key(e)}").hex()))
+    return ranked[:n]
+
+
+def draw_team(*, seed: str, inspectors: Sequence[int], n: int, subject: str) -> list[int]:
+    """A spot-check team by the same hash stream (a batch's supervisors [003 §15(2)]): the pool's
+    inspectors, the conflicted already left out, ranked by HMAC(seed, "v1|inspector|" + subject +
+    "|" + inspector key) as hex; the first `n`, in rank order. Too small a pool is an error."""
+    if len(seed) != 64:
+        raise DrawError("种子格式不正确。")
+    pool = sorted({int(i) for i in inspectors})
+    if n < 1 or len(pool) < n:
+        raise DrawError(f"可抽取的检查人员 {len(pool)} 名，不足 {n} 名（回避后）。")
+    ranked = sorted(pool, key=lambda i: _mac(seed, f"v1|inspector|{subject}|{inspector_key(i)}").hex())
     return ranked[:n]

@@ -5,7 +5,7 @@ opinion, a complainant's identity) are not exported."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy
 
 from portal.ledgers import STAFF_ROLES, Field, Ledger, LedgerSheet, choice_labels, register
@@ -13,7 +13,7 @@ from portal.models import Role
 from supervision.models.batches import BatchState, EvaluationBatch
 from supervision.models.complaints import Complaint, ComplaintCategory
 from supervision.models.inspections import Finding, Inspection, Phase
-from supervision.models.sanctions import Sanction
+from supervision.models.sanctions import Sanction, SanctionReview
 from supervision.selectors.batches import batches_visible_to
 from supervision.selectors.complaints import complaints_visible_to
 from supervision.selectors.inspections import inspections_visible_to
@@ -111,7 +111,13 @@ register(Ledger(
 # ----- sanctions [002 §26-27, 003 §22] --------------------------------------------------------------
 
 def sanctions_for(user, filters):
-    return _state_filter(sanctions_visible_to(user), filters).order_by("-proposed_on", "pk")
+    """Each decision with its latest review, as the public notice shows it [003 §20]."""
+    latest = SanctionReview.objects.filter(sanction=OuterRef("pk")).order_by("-lodged_on", "-pk")
+    return (_state_filter(sanctions_visible_to(user), filters)
+            .annotate(review_kind=Subquery(latest.values("kind")[:1]),
+                      review_state=Subquery(latest.values("state")[:1]),
+                      review_varied=Subquery(latest.values("varied_measure")[:1]))
+            .order_by("-proposed_on", "pk"))
 
 
 register(Ledger(
@@ -133,6 +139,11 @@ register(Ledger(
         Field("决定日期", "decided_on", kind="date", meaning="决定（生效）日期"),
         Field("复核变更措施", "altered", kind="boolean", meaning="复核时是否变更了措施"),
         Field("解除日期", "lifted_on", kind="date", meaning="措施解除的日期"),
+        Field("复议诉讼", "review_kind", meaning="最近一次行政复议或行政诉讼（如有）",
+              display=choice_labels(SanctionReview.Kind)),
+        Field("复议诉讼结论", "review_state", meaning="其办理状态或结论", display=choice_labels(SanctionReview.State),
+              format="取值：" + "、".join(str(v) for _k, v in SanctionReview.State.choices)),
+        Field("变更后措施", "review_varied", meaning="复议或诉讼变更后的处理措施", display=choice_labels(Sanction.Measure)),
     ),
 ))
 

@@ -9,7 +9,8 @@ it (never a made-up value).
 
 Factors from the portal's own records (filings, renewals) are here; those of the other supervision
 areas too, each written against that area's model: inspections and rectification orders (C),
-evaluation batches (F), upheld complaints (E, through its selector `upheld_counts`, once it exists),
+evaluation batches (F), upheld complaints and late answers to them (E, through its selectors
+`upheld_counts` and `agency_answer_timeliness`, the latter as renewal item 4.3 reads it),
 sanctions (D, through `sanctions_since`), each registered only if its selector is in the tree.
 """
 
@@ -174,6 +175,24 @@ if _upheld_counts is not None:
         return {pk: float(n) for pk, n in _upheld_counts(ids, start, end).items() if n}
 
     register_factor("complaints_upheld", "投诉举报属实件数", complaints_upheld, source="投诉举报")
+
+try:
+    from supervision.selectors.complaints import agency_answer_timeliness as _answer_timeliness
+except ImportError:
+    _answer_timeliness = None
+
+if _answer_timeliness is not None:
+    def complaint_answers_late(agency_ids, year: int) -> dict[int, float]:
+        """1 for an agency that, in the year, did not answer in time a question the bureau put to it
+        about a complaint — the same reading as renewal rubric item 4.3 [004 Annex 2 4.3, 002 §27].
+        Not weighted by the first formula; a bureau may weigh it."""
+        from supervision.models.complaints import Complaint
+
+        start, end = _year(year)
+        ids = _with_rows(agency_ids, Complaint.objects.exclude(agency_question=""))
+        return {pk: 1.0 for pk, timely in _answer_timeliness(ids, start, end).items() if timely is False}
+
+    register_factor("complaint_answers_late", "未按期说明投诉情况", complaint_answers_late, source="投诉举报")
 
 try:
     from supervision.selectors.sanctions import sanctions_since as _sanctions_since

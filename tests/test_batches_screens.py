@@ -22,7 +22,7 @@ def test_district_sends_supervisors_to_a_batch(world):
 
     batch = _approved(world)
     second = demo_user("inspector2", role=Role.INSPECTOR, full_name="督导员二", region=world.shanghai)
-    inspection = services.send_supervisors(batch_id=batch.pk, team=[world.inspector, second], reason="",
+    inspection = services.send_supervisors(batch_id=batch.pk, team=[world.inspector, second], reason="熟悉该职业的督查员",
                                            actor=world.pudong_reviewer)
     assert (inspection.origin, inspection.origin_id, inspection.phase) == (Inspection.Origin.BATCH, batch.pk,
                                                                            Inspection.Phase.DURING)

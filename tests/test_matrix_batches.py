@@ -15,6 +15,7 @@ WALKED = {
     "supervision:batch_candidates", "supervision:batch_results", "supervision:batch_export",
     "supervision:batch_document", "supervision:batch_supervise", "supervision:batch_action",
     "supervision:batch_public_detail", "supervision:batch_template",
+    "supervision:batch_objection_answer", "supervision:batch_objection_evidence",
 }
 ROLES = ["anonymous", "pd_clerk", "xh_clerk", "pudong", "xuhui", "industry", "city", "expert1", "inspector", "admin"]
 GET_PAGES = ["", "export/"]
@@ -95,3 +96,32 @@ def test_a_draft_is_the_agencys_alone(world):
     for role in ("pudong", "city", "admin"):
         assert _client(world, role).get(f"/supervision/batches/{draft.pk}/").status_code == 404
     assert _client(world, "anonymous").get(f"/supervision/results/{draft.pk}/").status_code == 404
+
+
+# Who answers an objection to a side's result notice (and reads its evidence) [003 §15(3)]: the agency
+# and the district that manages the filing; others who see the batch get 403, the rest 404.
+ANSWERS = {"pudong": {"pd_clerk", "pudong"}, "xuhui": {"xh_clerk", "xuhui"}}
+
+
+def test_objection_pages_every_role_on_both_sides(world, sides):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supervision.models.batch_oversight import BatchObjection
+    from supervision.services.batch_objections import file_objection
+    from tests.test_batch_objections import PNG
+
+    objections = {side: file_objection(batch_id=b.pk, name="张三", contact="13800000000", text="结果不实。",
+                                       evidence=SimpleUploadedFile("e.png", PNG, "image/png"),
+                                       today=b.publicity_starts_on)[0] for side, b in sides.items()}
+    for role in ROLES:
+        client = _client(world, role)
+        for side, batch in sides.items():
+            o = objections[side]
+            base = f"/supervision/batches/{batch.pk}/objections/{o.pk}/"
+            expected = (302 if role == "anonymous" else 200 if role in ANSWERS[side]
+                        else 403 if role in SEES[side] else 404)
+            assert client.get(base + "evidence/").status_code == expected, (role, side)
+            if role not in ANSWERS[side]:
+                response = client.post(base + "answer/", {"result": "upheld", "reply": "成立"})
+                assert response.status_code == expected, (role, side, response.status_code)
+    assert set(BatchObjection.objects.values_list("state", flat=True)) == {"pending"}

@@ -15,7 +15,7 @@ from tests._complaints_helpers import _complaint_limits  # noqa: F401
 
 WALKED = {"supervision:complaint_detail", "supervision:complaint_act", "supervision:complaint_note",
           "supervision:complaint_ask", "supervision:complaint_answer", "supervision:complaint_evidence",
-          "supervision:complaint_track", "supervision_api:complaint_request_detail"}
+          "supervision:complaint_track", "supervision_api:complaint_request_detail", "supervision:complaint_inspect"}
 MONDAY = datetime.date(2026, 3, 2)
 ROLES = ["anonymous", "pd_clerk", "xh_clerk", "pudong", "xuhui", "industry", "city", "expert1", "inspector", "admin"]
 
@@ -152,3 +152,24 @@ def test_api_status_needs_the_right_code(client, world, sides):
         assert c.get(url, {"code": sides["codes"]["xh"]}).status_code == 404
         assert c.get(url).status_code == 404
         assert c.get(url, {"code": sides["codes"]["pd"]}).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_inspection_from_a_complaint_only_by_its_handler_who_supervises_the_region(client, world, sides, role):
+    """Opening an inspection from a complaint: the district that handles it or the city; anyone
+    else opens nothing — another district or the industry department gets 404 [002 §27, 003 §17]."""
+    from supervision.models import Inspection
+    from tests._inspections_helpers import second_inspector
+
+    team = [world.inspector.pk, second_inspector(world).pk]
+    c = _client(client, world, role)
+    pd = sides["pd"]
+    response = c.post(f"/supervision/complaints/{pd.pk}/inspect/",
+                      {"phase": Inspection.Phase.DURING, "team": team, "reason": "核查投诉反映的违规收费"})
+    opened = Inspection.objects.filter(origin=Inspection.Origin.COMPLAINT, origin_id=pd.pk).count()
+    if role in ("pudong", "city"):
+        assert response.status_code == 302 and opened == 1
+    else:
+        assert response.status_code in (302, 403, 404) and opened == 0, role
+        if role in ("xuhui", "industry", "xh_clerk"):
+            assert response.status_code == 404

@@ -4,13 +4,13 @@ changes nothing."""
 
 import pytest
 
-from supervision.models import Sanction, TerminationRequest
+from supervision.models import Sanction, SanctionReview, TerminationRequest
 from supervision.services import sanctions as svc
 
 from ._sanctions_helpers import DAY, in_force, propose
 
 pytestmark = pytest.mark.django_db
-WALKED = {"supervision:sanction_detail", "supervision:termination_detail"}
+WALKED = {"supervision:sanction_detail", "supervision:sanction_review", "supervision:termination_detail"}
 ROLES = ["anonymous", "pd_clerk", "xh_clerk", "pudong", "xuhui", "industry", "city", "expert1", "inspector", "admin"]
 
 
@@ -92,3 +92,29 @@ def test_the_city_decides_through_the_page(client, world, sides):
     assert r.status_code == 302
     pending.refresh_from_db()
     assert pending.state == Sanction.State.DECIDED and pending.filing.state == "suspended"
+
+
+# The review page answers a POST only; a GET in scope goes back to the sanction (302), out of scope 404.
+REVIEW_GET = {**DECIDED, "pd_clerk": (302, 404), "xh_clerk": (404, 302), "pudong": (302, 404),
+              "xuhui": (404, 302), "city": (302, 302), "admin": (302, 302)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sanction_review_matrix(client, world, sides, role):
+    """行政复议/诉讼 entry [003 §20]: scoped like the sanction; only the deciding city writes, and a
+    POST by anyone else changes nothing."""
+    reviews = {key: svc.lodge_review(sanction_id=sides[key]["decided"].pk, kind="reconsideration", lodged_on=DAY,
+                                     body="市人民政府", actor=world.city, today=DAY) for key in ("pd", "xh")}
+    c = _client(client, world, role)
+    for i, key in enumerate(("pd", "xh")):
+        url = f"/supervision/sanctions/{sides[key]['decided'].pk}/review/"
+        response = c.get(url)
+        assert response.status_code == REVIEW_GET[role][i], (role, key)
+        if role == "city":
+            continue
+        r = c.post(url, {"do": "revoke", "comment": "撤销", "state": "lodged"})
+        assert r.status_code in (302, 403, 404), (role, key)
+        if role == "anonymous":
+            assert "login" in r["Location"]
+        reviews[key].refresh_from_db()
+        assert reviews[key].state == SanctionReview.State.LODGED, (role, key)

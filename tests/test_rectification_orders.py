@@ -4,10 +4,10 @@ reminders and the overdue sweep [002 §30, 003 §20]."""
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from filings.directory_marks import marks_for
-from portal.models import AuditEntry, Notification
+from portal.models import AuditEntry, Notification, PolicyProfile
 from portal.transitions import TransitionRefused
 from portal.workdays import add_workdays
 from supervision.models import RectificationOrder
@@ -131,7 +131,27 @@ def test_extend_after_overdue(world):
     svc.sweep_orders(day)
     svc.perform_order(order_id=order.pk, action="extend", actor=world.city, comment="准予延期", today=day)
     order.refresh_from_db()
-    assert order.state == O.ISSUED and order.due_on == add_workdays(day, svc.EXTENSION_WORKING_DAYS)
+    extension = PolicyProfile.active().rectification_extension_workdays
+    assert extension == 10  # every preset keeps the portal's value
+    assert order.state == O.ISSUED and order.due_on == add_workdays(day, extension)
+
+
+def test_extension_follows_the_bureaus_policy_setting(world):
+    """The further period after an overdue order is the bureau's setting [002 §30: 限期整改]."""
+    PolicyProfile.objects.filter(is_active=True).update(rectification_extension_workdays=15)
+    order = order_for(world)
+    day = order.due_on + datetime.timedelta(days=1)
+    svc.sweep_orders(day)
+    svc.perform_order(order_id=order.pk, action="extend", actor=world.city, comment="准予延期", today=day)
+    order.refresh_from_db()
+    assert order.due_on == add_workdays(day, 15)
+
+
+def test_default_rectification_period_follows_the_policy(world):
+    """A new order without a number of days runs the bureau's default period [002 §30, 003 §20]."""
+    PolicyProfile.objects.filter(is_active=True).update(rectification_workdays=30)
+    order = order_for(world)
+    assert order.due_on == add_workdays(order.issued_on, 30)
 
 
 def test_reminder_once_before_the_deadline(world):
@@ -151,3 +171,18 @@ def test_registered_with_the_daily_sweep_and_schedule(world):
     found = schedule_rows = [d for _, c in schedule._collectors if _ == "supervision.inspections"
                              for d in c(order.issued_on, order.due_on)]
     assert any(d.due == order.due_on for d in found) and schedule_rows
+
+
+def test_the_policy_admin_shows_and_bounds_the_supervision_periods(admin_client, world):
+    """The periods are the bureau's settings, on the policy screen, within bounds [002 §30, 003 §19]."""
+    from django.urls import reverse
+
+    profile = PolicyProfile.active()
+    page = admin_client.get(reverse("admin:portal_policyprofile_change", args=[profile.pk])).content.decode()
+    for label in ("限期整改默认期限（工作日）", "整改逾期后延期（工作日）", "整改到期前提醒（工作日）",
+                  "检查发现申辩期限（工作日）", "投诉举报受理时限（工作日）", "投诉举报办结时限（工作日）"):
+        assert label in page
+    profile.rectification_workdays = 0
+    with pytest.raises(ValidationError) as exc:
+        profile.full_clean()
+    assert "限期整改默认期限（工作日）不得少于 1" in str(exc.value)

@@ -129,6 +129,7 @@ def test_one_wrong_score_keeps_every_typed_value_marks_the_field_and_saves_nothi
     a = services.open_renewal(filing_id=filing.pk, actor=world.pudong_clerk, today=timezone.localdate())
     items = {i.code: i for i in a.rubric.items.all()}
     post = {f"self_{pk}": value for pk, (value, _note) in item_values(a, fraction=0.6).items()}
+    post[f"selfnote_{items['4.3'].pk}"] = "本期无投诉要求机构说明情况"  # judged by hand needs a reason [004 Annex 2 4.3]
     post[f"self_{items['1.1'].pk}"] = "9"
     post[f"self_{items['1.2'].pk}"] = "4"
     post[f"selfnote_{items['1.2'].pk}"] = "专职人员 3 名"

@@ -264,20 +264,36 @@ class RenewalAssessment(TimeLimits, ConcurrentTransitionMixin, models.Model):
 
     # ----- scoring -----------------------------------------------------------------------------
     def computed_points(self, item: RubricItem) -> Decimal | None:
-        """Item 3.5 from the certificate counts; None for every other item, and for 3.5 when no
-        certificate was issued this period (0 of 0 is no share at all) [004 Annex 2 3.5]."""
-        if item.kind != RubricItem.Kind.UPLOAD_RATIO:
-            return None
-        return upload_ratio_points(self.certs_issued, self.certs_uploaded, item.max_score)
+        """Item 3.5 from the certificate counts, item 4.3 from the complaint records (full marks when
+        every question the bureau put to the agency about a complaint was answered in time, 0 when one
+        was not); None for every other item, for 3.5 when no certificate was issued this period (0 of
+        0 is no share at all) and for 4.3 when no complaint asked the agency anything
+        [004 Annex 2 3.5, 4.3]."""
+        if item.kind == RubricItem.Kind.UPLOAD_RATIO:
+            return upload_ratio_points(self.certs_issued, self.certs_uploaded, item.max_score)
+        if item.kind == RubricItem.Kind.COMPLAINT_RECORDS:
+            answered = self.complaints_answered_in_time()
+            return None if answered is None else (item.max_score if answered else ZERO)
+        return None
+
+    def complaints_answered_in_time(self) -> bool | None:
+        """What the complaint records say of the agency in this validity period [004 Annex 2 4.3]:
+        read once per instance (every item check asks)."""
+        if "_complaints_answered" not in self.__dict__:
+            from assessments import complaint_records
+            since, until = complaint_records.period(self)
+            self.__dict__["_complaints_answered"] = complaint_records.answered_in_time(self.agency_id, since, until)
+        return self.__dict__["_complaints_answered"]
 
     def judged_by_hand(self, item: RubricItem) -> bool:
-        """A person gives `item` its value: every item but 3.5, and 3.5 too when nothing was issued —
-        then the agency's and the reviewers' judgement stands, each with its reason [004 Annex 2 3.5]."""
+        """A person gives `item` its value: every item but 3.5 and 4.3, and those too when their
+        records say nothing (no certificate issued; no complaint asked the agency to answer) — then
+        the agency's and the reviewers' judgement stands, each with its reason [004 Annex 2 3.5, 4.3]."""
         return item.entered_by_hand or self.computed_points(item) is None
 
     def recompute_totals(self) -> None:
-        """Totals and vetoes from the item scores; item 3.5 from the certificate counts, or as judged
-        when nothing was issued [004 Annex 2]."""
+        """Totals and vetoes from the item scores; item 3.5 from the certificate counts and 4.3 from
+        the complaint records, or as judged when their records say nothing [004 Annex 2]."""
         items = list(self.rubric.items.all())
         scores = {s.item_id: s for s in self.scores.all()}
         self_total = review_total = ZERO

@@ -76,6 +76,7 @@ class RubricItem(models.Model):
         SCORE = "score", _("评分（0 至最高分）")
         ALL_OR_NOTHING = "all_or_nothing", _("满分或零分")
         UPLOAD_RATIO = "upload_ratio", _("证书数据上国网比例（系统计算）")
+        COMPLAINT_RECORDS = "complaint_records", _("投诉处理及时并反馈（按投诉记录判定，满分或零分）")
         DEDUCTION = "deduction", _("倒扣分（按查实次数）")
         VETO = "veto", _("一票否决")
 
@@ -115,11 +116,15 @@ class RubricItem(models.Model):
 
     @property
     def counts_towards_total(self) -> bool:
-        return self.kind in (self.Kind.SCORE, self.Kind.ALL_OR_NOTHING, self.Kind.UPLOAD_RATIO)
+        return self.kind in (self.Kind.SCORE, self.Kind.ALL_OR_NOTHING, self.Kind.UPLOAD_RATIO,
+                             self.Kind.COMPLAINT_RECORDS)
 
     @property
     def entered_by_hand(self) -> bool:
-        return self.kind != self.Kind.UPLOAD_RATIO
+        """False for the items the portal computes from its records: 3.5 from the certificate counts,
+        4.3 from the complaint records [004 Annex 2 3.5, 4.3] (each judged by hand only when the
+        records say nothing: `RenewalAssessment.judged_by_hand`)."""
+        return self.kind not in (self.Kind.UPLOAD_RATIO, self.Kind.COMPLAINT_RECORDS)
 
     def clean(self):
         if self.kind == self.Kind.DEDUCTION and self.deduction_per_count <= 0:
@@ -146,7 +151,8 @@ class RubricItem(models.Model):
         judged_ratio = judged and self.kind == self.Kind.UPLOAD_RATIO
         if (self.kind == self.Kind.SCORE or judged_ratio) and not (ZERO <= value <= self.max_score):
             raise ValidationError(f"{self.code} 的得分应在 0 至 {fmt(self.max_score)} 分之间。")
-        if self.kind == self.Kind.ALL_OR_NOTHING and value not in (ZERO, self.max_score):
+        # 4.3 judged by hand (no complaint asked the agency anything) keeps its 4-or-0 [004 Annex 2 4.3]
+        if self.kind in (self.Kind.ALL_OR_NOTHING, self.Kind.COMPLAINT_RECORDS) and value not in (ZERO, self.max_score):
             raise ValidationError(f"{self.code} 只能为 {fmt(self.max_score)} 分或 0 分。")
         if self.kind == self.Kind.VETO and value not in (ZERO, Decimal(1)):
             raise ValidationError(f"{self.code} 请选择“是”或“否”。")

@@ -92,6 +92,15 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "supplement_due"], name="filing_due_supplement"),
             models.Index(fields=["state", "notice_ends_on"], name="filing_due_notice"),
             models.Index(fields=["state", "valid_until"], name="filing_due_expiry"),
+            # The work list's 全部 tab, most recently updated first [issue #15 §6].
+            models.Index(fields=["-updated_at", "id"], name="filing_recently_updated"),
+            # Staff pages at scale [issue #15 §6]: the work list's tab counts and most-urgent page, and the
+            # dashboard's counts by state and deadline, read this alone (an index-only scan per region).
+            models.Index(fields=["region", "state", "route", "acceptance_due", "decision_due", "valid_until", "id"],
+                         condition=models.Q(submitted_at__isnull=False), name="filing_staff_scope"),
+            # The dashboard's and the renewal board's expiring filings, soonest first [issue #15 §6, 000 §3].
+            models.Index(fields=["valid_until", "region", "id"], name="filing_in_force_expiry",
+                         condition=models.Q(submitted_at__isnull=False, state__in=IN_FORCE)),
         ]
 
     def __str__(self):
@@ -356,6 +365,13 @@ class Filing(TimeLimits, ConcurrentTransitionMixin, models.Model):
     def cancel(self, today: datetime.date):
         """注销: on one of the grounds of [003 §22], or voluntary termination [002 §31]."""
         self.ended_on = today
+
+    @transition(field=state, source=S.CANCELLED, target=S.ACTIVE, permission=perm.is_city_reviewer)
+    def restore(self, today: datetime.date):
+        """A cancellation set aside on administrative reconsideration or in court [003 §20, §22]: the
+        filing is back in force for the rest of its validity, and in the directory again. Only the
+        review of the sanction that cancelled it takes this step (supervision's review service)."""
+        self.ended_on = None
 
     def extend_validity(self) -> None:
         """A passed renewal: three more years continuing from the old expiry date [000 §5, 004 §4]: the

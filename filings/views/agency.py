@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -25,7 +26,7 @@ from filings import agency_services, services, supplements
 from filings.choices import EDITABLE, ENDED, IN_FORCE, FilingState, MaterialType
 from filings.forms.agency import (AccountForm, AgencyForm, DetailsForm, FacilitiesForm, MaterialForm,
                            PledgeForm, ScopeFormSet, examiner_formset)
-from filings.models import Material, required_material_types
+from filings.models import Filing, Material, required_material_types
 from filings.panels.agency import next_step
 from filings.selectors import agencies_visible_to, filings_visible_to
 from filings.uploads import EXTENSIONS
@@ -379,8 +380,12 @@ def _staff_regions(user):
 @register_reader_required
 def agency_list(request):
     q = request.GET.get("q", "").strip()
-    submitted = Q(filings__submitted_at__isnull=False)  # a draft is the agency's alone [SPEC §1]
-    agencies = (agencies_visible_to(request.user).annotate(filing_count=Count("filings", filter=submitted))
+    # A draft is the agency's alone [SPEC §1]. Counted per row shown (a correlated subquery), not by
+    # grouping every agency in scope before the page is cut: the page count then skips it [issue #15 §6].
+    submitted = (Filing.objects.filter(agency=OuterRef("pk"), submitted_at__isnull=False).order_by()
+                 .values("agency").annotate(n=Count("pk")).values("n"))
+    agencies = (agencies_visible_to(request.user)
+                .annotate(filing_count=Coalesce(Subquery(submitted, output_field=IntegerField()), 0))
                 .order_by("name", "pk"))
     if q:
         agencies = agencies.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))

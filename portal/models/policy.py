@@ -25,6 +25,16 @@ LIMITS = [
     ("result_publicity_days", 7, None, "[003 §15]"),
     ("result_report_workdays", 1, 10, "[003 §15]"),
     ("pass_mark", 0, 100, ""),
+    # Supervision's periods (SPEC §5). The notices fix no number for these (only "限期整改" [002 §30,
+    # 003 §20] and "及时处理" [003 §19]); the bounds keep a period usable, the presets today's values.
+    ("inspection_response_workdays", 1, 30, "[003 §17]"),
+    ("rectification_workdays", 1, 60, "[002 §30、003 §20]"),
+    ("rectification_reminder_workdays", 1, 10, "[002 §30]"),
+    ("rectification_extension_workdays", 1, 60, "[002 §30]"),
+    ("complaint_acknowledge_workdays", 1, 15, "[003 §19]"),
+    ("complaint_conclude_workdays", 1, 90, "[003 §19]"),
+    ("complaint_remind_workdays", 1, 20, "[003 §19]"),
+    ("complaint_agency_answer_workdays", 1, 20, "[003 §19]"),
 ]
 _OPTIONAL = {"social_orgs_per_occupation", "batch_plan_lead_workdays", "result_publicity_days",
              "result_report_workdays"}
@@ -87,6 +97,19 @@ class PolicyProfile(models.Model):
     pass_mark = models.DecimalField("评估合格分", max_digits=5, decimal_places=1, default=60)
     min_experts = models.PositiveSmallIntegerField("专家组最少人数", default=3)
     min_examiners_per_level = models.PositiveSmallIntegerField("每职业等级最少考评员", default=5)
+    inspection_response_workdays = models.PositiveSmallIntegerField(
+        "检查发现申辩期限（工作日）", default=5, help_text="检查组提交检查发现后，机构确认或申辩的期限")
+    rectification_workdays = models.PositiveSmallIntegerField(
+        "限期整改默认期限（工作日）", default=20, help_text="下达整改通知时的默认期限，可逐件调整")
+    rectification_reminder_workdays = models.PositiveSmallIntegerField(
+        "整改到期前提醒（工作日）", default=3)
+    rectification_extension_workdays = models.PositiveSmallIntegerField(
+        "整改逾期后延期（工作日）", default=10)
+    complaint_acknowledge_workdays = models.PositiveSmallIntegerField("投诉举报受理时限（工作日）", default=5)
+    complaint_conclude_workdays = models.PositiveSmallIntegerField(
+        "投诉举报办结时限（工作日）", default=60, help_text="自受理之日起计算")
+    complaint_remind_workdays = models.PositiveSmallIntegerField("投诉举报办结前提醒（工作日）", default=5)
+    complaint_agency_answer_workdays = models.PositiveSmallIntegerField("机构答复投诉问询时限（工作日）", default=5)
     filing_number_pattern = models.CharField(
         "备案编号格式", max_length=60, default="{region}{year}{kind}{seq:04d}",
         help_text="可用 {region}（区划代码）{year}（四位年份）{kind}（机构类别代码）{seq}（流水号）")

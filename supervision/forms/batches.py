@@ -2,9 +2,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from filings.forms.review import ObjectionForm as BaseObjectionForm
 from filings.models import Filing
 from portal.models import Occupation, Region, SkillLevel
 from portal.text import validate_text
+from supervision.forms.complaints import check_challenge, new_challenge
 from supervision.models.batches import BatchDocument, BatchModule, BatchStaff
 
 
@@ -87,11 +89,54 @@ class DocumentForm(forms.Form):
 
 
 class SuperviseForm(forms.Form):
-    team = forms.ModelMultipleChoiceField(queryset=None, label=_("督查员（不少于 2 名）"))
-    reason = forms.CharField(label=_("督导事由"), max_length=200, required=False)
+    """Draw the spot-check team from the inspector pool, or choose it by hand with a reason [003 §15(2)]."""
+
+    METHODS = [("draw", _("从检查人员库随机抽取（可复核）")), ("manual", _("人工选派（须说明理由）"))]
+    method = forms.ChoiceField(label=_("督查员产生方式"), choices=METHODS, initial="draw", widget=forms.RadioSelect)
+    team_size = forms.IntegerField(label=_("抽取人数"), min_value=2, max_value=10, initial=2, required=False)
+    team = forms.ModelMultipleChoiceField(queryset=None, label=_("督查员（人工选派，不少于 2 名）"), required=False)
+    reason = forms.CharField(label=_("督导事由 / 人工选派理由"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         from portal.models import Role, User
 
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = User.objects.filter(role=Role.INSPECTOR, is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == "manual" and not data.get("team"):
+            self.add_error("team", _("请选择督查员"))
+        return data
+
+
+class ObjectionForm(BaseObjectionForm):
+    """Anyone may object to a result notice while it runs [003 §15(3)]: the notice objection's fields
+    and checks, and the complaint form's no-JavaScript challenge."""
+
+    challenge_token = forms.CharField(widget=forms.HiddenInput)
+    challenge_answer = forms.CharField(label=_("验证题"), max_length=4)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = None
+        if not self.is_bound:
+            self.initial["challenge_token"], self.question = new_challenge()
+
+    def refresh_challenge(self):
+        token, self.question = new_challenge()
+        data = self.data.copy()
+        data["challenge_token"], data["challenge_answer"] = token, ""
+        self.data = data
+
+    def clean(self):
+        data = super().clean()
+        if reason := check_challenge(self.data.get("challenge_token", ""), self.data.get("challenge_answer", "")):
+            self.add_error("challenge_answer", reason)
+        return data
+
+
+class AnswerForm(forms.Form):
+    RESULTS = [("dismissed", _("异议不成立")), ("upheld", _("异议成立"))]
+    result = forms.ChoiceField(label=_("答复结果"), choices=RESULTS, widget=forms.RadioSelect)
+    reply = forms.CharField(label=_("书面答复"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -128,3 +128,21 @@ class AnswerForm(forms.Form):
 
 OUTCOME_CHOICES = [("", "—")] + list(Complaint.Outcome.choices)
 FOLLOW_UP_CHOICES = [("", _("不采取后续措施")), ("rectify", _("责令限期整改")), ("sanction", _("提出处理建议（约谈）"))]
+
+
+class ComplaintInspectionForm(forms.Form):
+    """An inspection opened from a complaint: the agency is the complaint's, so only the phase, the
+    team and the reason are asked (the service checks them as any inspection is checked)."""
+
+    phase = forms.ChoiceField(label=_("检查环节"), choices=())
+    team = forms.ModelMultipleChoiceField(label=_("检查组（不少于 2 人）"), queryset=None,
+                                          widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(label=_("检查事由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        from portal.models import Role, User
+        from supervision.models.inspections import Inspection
+
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = Inspection.Phase.choices
+        self.fields["team"].queryset = User.objects.filter(role=Role.INSPECTOR, is_active=True).order_by("username")

@@ -8,7 +8,7 @@ from filings.models import Agency
 from portal.models import Role, User
 from portal.text import validate_multiline_text
 from supervision.models.inspections import Finding, Inspection
-from supervision.services.inspections import MAX_RECTIFICATION_WORKING_DAYS, RECTIFICATION_WORKING_DAYS
+from supervision.services.inspections import MAX_RECTIFICATION_WORKING_DAYS, rectification_working_days
 
 
 class OpenInspectionForm(forms.Form):
@@ -69,7 +69,7 @@ class OrderForm(forms.Form):
     findings = forms.CharField(label=_("存在问题及整改要求"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000,
                                validators=[validate_multiline_text])
     working_days = forms.IntegerField(label=_("整改期限（工作日）"), min_value=1, max_value=MAX_RECTIFICATION_WORKING_DAYS,
-                                      initial=RECTIFICATION_WORKING_DAYS)
+                                      initial=rectification_working_days)
 
 
 class ResponseForm(forms.Form):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from portal.text import validate_multiline_text
-from supervision.models.sanctions import CancellationGround, Sanction
+from supervision.models.sanctions import CancellationGround, Sanction, SanctionReview
 
 
 class ProposeForm(forms.Form):
@@ -52,6 +52,24 @@ class DecideForm(forms.Form):
     cancellation_grounds = forms.MultipleChoiceField(label="注销情形 [003 §22]（变更为移除备案时必选）", required=False,
                                                      choices=CancellationGround.choices,
                                                      widget=forms.CheckboxSelectMultiple)
+
+
+class ReviewLodgeForm(forms.Form):
+    """登记行政复议或行政诉讼 [003 §20]."""
+
+    kind = forms.ChoiceField(label="救济方式", choices=SanctionReview.Kind.choices)
+    lodged_on = forms.DateField(label="申请（起诉）日期", widget=forms.DateInput(attrs={"type": "date"}))
+    body = forms.CharField(label="复议机关或受理法院", max_length=100)
+    reference = forms.CharField(label="案号", max_length=60, required=False)
+
+
+class ReviewOutcomeForm(forms.Form):
+    """The outcome of a reconsideration or lawsuit: 维持, 变更 (with the milder measure), 撤销 [003 §20]."""
+
+    comment = forms.CharField(label="结论及理由（复议决定书、判决书要点）", widget=forms.Textarea(attrs={"rows": 3}),
+                              validators=[validate_multiline_text])
+    varied_measure = forms.ChoiceField(label="变更后的处理措施（变更时必选）", required=False,
+                                       choices=[("", "—")] + list(Sanction.Measure.choices))
 
 
 class TerminationForm(forms.Form):

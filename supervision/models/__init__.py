@@ -7,3 +7,4 @@ from .sanctions import *  # noqa: F401,F403
 from .ratings import *  # noqa: F401,F403
 from .complaints import *  # noqa: F401,F403
 from .batches import *  # noqa: F401,F403
+from .batch_oversight import *  # noqa: F401,F403

@@ -254,12 +254,30 @@ class EvaluationBatch(TimeLimits, ConcurrentTransitionMixin, models.Model):
                                     % {"d": self.publicity_ends_on})
         if problems := self.certificate_problems():
             raise TransitionRefused(_("合格人员证书信息表有误：") + "；".join(problems))
+        if pending := self.pending_objections():
+            # The notices are silent; a bureau expects the publicised result answered before it is
+            # reported (docs/batches.md): a pending objection holds the report.
+            raise TransitionRefused(_("公示期间收到的 %(n)s 件异议尚未答复，答复后才能报备结果 [003 §15(3)]")
+                                    % {"n": pending})
         self.reported_on = today
         self.reported_late = self.state == S.REPORT_OVERDUE or (self.report_due is not None and today > self.report_due)
 
     @transition(field=state, source=S.PUBLICITY, target=S.REPORT_OVERDUE)
     def flag_overdue(self, today: datetime.date):
         """The system: the report was not in within 10 working days [003 §15(3)]."""
+
+    def pending_objections(self) -> int:
+        """异议 taken on the result notice and not yet answered [003 §15(3)]."""
+        from .batch_oversight import BatchObjection
+
+        if self.pk is None:
+            return 0
+        return self.objections.filter(state=BatchObjection.State.PENDING).count()
+
+    def open_for_objection(self, today: datetime.date) -> bool:
+        """Objections are taken on the result notice while its publicity runs [003 §15(3)]."""
+        return (self.state == S.PUBLICITY and self.publicity_starts_on is not None
+                and self.publicity_starts_on <= today <= self.publicity_ends_on)
 
     def assert_still_open(self, today: datetime.date) -> None:
         if self.first_exam_on and self.first_exam_on <= today:
@@ -296,11 +314,9 @@ def _years_after(day: datetime.date | None, years: int) -> datetime.date | None:
 
 
 def _rectifying_agencies() -> set[int]:
-    """Agencies under an open rectification order (helper C's selector, once it exists) [002 §30]."""
-    try:
-        from supervision.selectors.inspections import agencies_rectifying
-    except ImportError:
-        return set()
+    """Agencies under an open rectification order [002 §30]."""
+    from supervision.selectors.inspections import agencies_rectifying
+
     return set(agencies_rectifying())
 
 

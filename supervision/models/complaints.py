@@ -26,7 +26,8 @@ from portal.text import validate_multiline_text, validate_text
 from portal.transitions import TimeLimits
 from supervision.permissions import complaints as perm
 
-__all__ = ["Complaint", "ComplaintCategory", "ComplaintEvidence", "ComplaintNote", "ObjectionTracking"]
+__all__ = ["Complaint", "ComplaintCategory", "ComplaintEvidence", "ComplaintNote", "ComplaintQuestion",
+           "ObjectionTracking"]
 
 
 class ComplaintCategory(models.TextChoices):
@@ -317,6 +318,30 @@ class ComplaintNote(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "调查记录"
         ordering = ["pk"]
+
+
+class ComplaintQuestion(models.Model):
+    """One question the bureau put to the agency about a complaint, with its deadline and answer —
+    kept whole, so a later question never erases whether an earlier one was answered in time: rubric
+    item 4.3 and the star rating read these rows [004 Annex 2 4.3, 003 §21]. The complaint's own
+    `agency_question` fields show the current one."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="questions")
+    agency = models.ForeignKey("filings.Agency", on_delete=models.PROTECT, related_name="+")
+    question = models.TextField("请机构说明的问题", validators=[validate_multiline_text])
+    asked_on = models.DateField("提出日期")
+    due_on = models.DateField("说明期限", db_index=True)
+    answered_on = models.DateField("说明日期", null=True, blank=True)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "要求机构说明"
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["agency", "due_on"], name="complaint_question_agency_due")]
+
+    def __str__(self):
+        return f"{self.complaint} {self.asked_on}"
 
 
 class ObjectionTracking(models.Model):

@@ -149,9 +149,9 @@ class Inspection(TimeLimits, ConcurrentTransitionMixin, models.Model):
                 permission=perm.is_team_member)
     def submit_findings(self, today: datetime.date):
         from portal.workdays import add_workdays
-        from supervision.services.inspections import RESPONSE_WORKING_DAYS
+        from supervision.services.inspections import response_working_days
         self.findings_submitted_on = today
-        self.response_due = add_workdays(today, RESPONSE_WORKING_DAYS)
+        self.response_due = add_workdays(today, response_working_days())
 
     @transition(field=state, source=State.FINDINGS_SUBMITTED, target=State.ACKNOWLEDGED,
                 permission=perm.is_agency_member)
@@ -269,6 +269,7 @@ class RectificationOrder(TimeLimits, ConcurrentTransitionMixin, models.Model):
         RESPONDED = "responded", "已提交整改报告"
         OVERDUE = "overdue", "逾期未整改"
         CLOSED = "closed", "整改完成（已验收）"
+        SET_ASIDE = "set_aside", "已撤销（处理决定经复议或诉讼撤销、变更）"
 
     OPEN_STATES = (State.ISSUED, State.RESPONDED, State.OVERDUE)
     TIME_LIMITS = (("mark_overdue", State.ISSUED, "due_on"),)
@@ -341,9 +342,16 @@ class RectificationOrder(TimeLimits, ConcurrentTransitionMixin, models.Model):
     def extend(self, today: datetime.date):
         """The issuer grants a further period (with reasons) instead of proposing a sanction."""
         from portal.workdays import add_workdays
-        from supervision.services.inspections import EXTENSION_WORKING_DAYS
-        self.due_on = add_workdays(today, EXTENSION_WORKING_DAYS)
+        from supervision.services.inspections import extension_working_days
+        self.due_on = add_workdays(today, extension_working_days())
         self.reminded_on = None
+
+
+    @transition(field=state, source=list(OPEN_STATES), target=State.SET_ASIDE, permission=lambda order, user: False)
+    def set_aside(self, today: datetime.date):
+        """The 限期整改 decision that issued this order was revoked or varied on reconsideration or in
+        court [003 §20]: the order no longer binds the agency (nor bars its batches [002 §30]). Taken
+        only by the sanction review's service, never offered on the order's page."""
 
 
 def order_evidence_path(instance, filename):

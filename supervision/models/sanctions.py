@@ -23,7 +23,7 @@ from filings.choices import IN_FORCE, FilingState
 from portal.text import validate_multiline_text
 from supervision.permissions import sanctions as perm
 
-__all__ = ["CancellationGround", "Sanction", "TerminationRequest", "TerminationTask"]
+__all__ = ["CancellationGround", "Sanction", "SanctionReview", "TerminationRequest", "TerminationTask"]
 
 
 class CancellationGround(models.TextChoices):
@@ -179,8 +179,120 @@ class Sanction(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.DECIDED, target=State.LIFTED,
                 conditions=[is_suspension, filing_suspended], permission=perm.is_deciding_city)
     def lift(self, today: datetime.date):
-        """A suspension is lifted once the agency has put things right: the filing resumes."""
+        """A suspension is lifted once the agency has put things right: the filing resumes; so does
+        a suspension that administrative reconsideration or litigation revoked or varied [003 §20]."""
         self.lifted_on = today
+
+    # ----- review by a reconsideration body or a court ----------------------------------------
+    def latest_review(self) -> "SanctionReview | None":
+        """The newest review of this decision (prefetched as `reviews` on lists), or None."""
+        reviews = list(self.reviews.all())
+        return max(reviews, key=lambda r: (r.lodged_on, r.pk)) if reviews else None
+
+    def measure_in_effect(self) -> str:
+        """The measure the decision stands at: the decided one, or the one a review varied it to
+        (the latest variation); "" once a review revoked it."""
+        measure = self.measure
+        for review in sorted(self.reviews.all(), key=lambda r: (r.lodged_on, r.pk)):
+            if review.state == SanctionReview.State.REVOKED:
+                return ""
+            if review.state == SanctionReview.State.VARIED:
+                measure = review.varied_measure
+        return measure
+
+    def review_status(self) -> str:
+        """What the published decision says of its review [003 §20; 《行政处罚法》§48 practice]:
+        "" (none), 行政复议中 / 行政诉讼中, 已维持, 已变更为…, 已撤销."""
+        review = self.latest_review()
+        return review.status_label() if review else ""
+
+
+class SanctionReview(ConcurrentTransitionMixin, models.Model):
+    """行政复议 / 行政诉讼 of a sanction decision, lodged by the agency with the reconsideration body or
+    the court, and entered here by the city with its outcome [003 §20: 市人力资源社会保障部门…作出相应
+    处理].
+
+    The notices only say that decisions are made and published; that a published decision says
+    whether it is under review or was varied follows the publication practice of 《行政处罚法》§48
+    (a decision published and later varied or revoked is published again as such).
+
+    lodged → upheld (维持) / varied (变更, with the new measure) / revoked (撤销). A revoked decision —
+    or one varied away from a suspension — lifts the suspension through the sanction's own `lift`."""
+
+    class Kind(models.TextChoices):
+        RECONSIDERATION = "reconsideration", "行政复议"
+        LITIGATION = "litigation", "行政诉讼"
+
+    class State(models.TextChoices):
+        LODGED = "lodged", "复议/诉讼中"
+        UPHELD = "upheld", "已维持"
+        VARIED = "varied", "已变更"
+        REVOKED = "revoked", "已撤销"
+
+    sanction = models.ForeignKey(Sanction, verbose_name="处理措施", on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField("救济方式", max_length=20, choices=Kind.choices)
+    lodged_on = models.DateField("申请（起诉）日期")
+    body = models.CharField("复议机关或受理法院", max_length=100)
+    reference = models.CharField("案号", max_length=60, blank=True)
+    state = FSMField("状态", max_length=20, choices=State.choices, default=State.LODGED, protected=True,
+                     db_index=True)
+    varied_measure = models.CharField("变更后的处理措施", max_length=20, choices=Sanction.Measure.choices, blank=True)
+    outcome_on = models.DateField("结论日期", null=True, blank=True)
+    outcome_reason = models.TextField("结论及理由", blank=True, validators=[validate_multiline_text])
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    last_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "处理决定复议诉讼"
+        ordering = ["-lodged_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["sanction"], condition=models.Q(state="lodged"),
+                                               name="sanction_one_pending_review")]
+
+    def __str__(self):
+        return f"{self.sanction.number} {self.get_kind_display()} {self.reference}".strip()
+
+    @property
+    def agency_id(self):
+        return self.sanction.agency_id
+
+    @property
+    def region(self):
+        return self.sanction.agency.region
+
+    def status_label(self) -> str:
+        if self.state == self.State.LODGED:
+            return f"{self.get_kind_display()}中"
+        if self.state == self.State.VARIED:
+            return f"已变更为{self.get_varied_measure_display()}"
+        return self.get_state_display()
+
+    def varied_to_milder(self) -> bool:
+        """A variation may only lighten the measure: reconsideration may not decide against the
+        applicant more harshly (《行政复议法》§63), nor a court add to the plaintiff's burden
+        (《行政诉讼法》§77); the ladder is mildest first [003 §20]."""
+        ladder = list(Sanction.Measure.values)
+        standing = self.sanction.measure_in_effect()
+        return (self.varied_measure in ladder and standing in ladder
+                and ladder.index(self.varied_measure) < ladder.index(standing))
+
+    @transition(field=state, source=State.LODGED, target=State.UPHELD, permission=perm.is_deciding_city_of_review)
+    def uphold_decision(self, today: datetime.date):
+        """维持: the decision stands as published [003 §20]."""
+        self.outcome_on = today
+
+    @transition(field=state, source=State.LODGED, target=State.VARIED, conditions=[varied_to_milder],
+                permission=perm.is_deciding_city_of_review)
+    def vary(self, today: datetime.date):
+        """变更: the decision now stands at a milder measure (set by the service) [003 §20]."""
+        self.outcome_on = today
+
+    @transition(field=state, source=State.LODGED, target=State.REVOKED, permission=perm.is_deciding_city_of_review)
+    def revoke(self, today: datetime.date):
+        """撤销: the decision no longer holds; its effect on the filing is lifted [003 §20]."""
+        self.outcome_on = today
 
 
 class TerminationRequest(ConcurrentTransitionMixin, models.Model):

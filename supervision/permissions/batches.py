@@ -36,3 +36,9 @@ def is_reviewer_now(batch, user) -> bool:
 def is_supervising_authority(batch, user) -> bool:
     """The district and the city may send supervisors to spot-check [003 §15(2), §17]."""
     return user.role in (Role.DISTRICT, Role.CITY) and _within(user, batch.filing.region)
+
+
+def may_answer_objection(batch, user) -> bool:
+    """An objection to the result notice is answered by the agency, or by the authority that manages
+    its filing [003 §15(3)]."""
+    return is_agency_member(batch, user) or is_local_reviewer(batch, user)

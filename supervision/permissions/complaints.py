@@ -34,3 +34,13 @@ def is_agency_of(complaint, user) -> bool:
     """A clerk of the agency complained about: reads (never who complained) and answers."""
     return (user is not None and user.is_authenticated and user.role == Role.AGENCY
             and user.agency_id is not None and user.agency_id == complaint.agency_id)
+
+
+def may_open_inspection(complaint, user) -> bool:
+    """An inspection opened from a complaint's investigation [002 §27, 003 §17-19]: by someone who
+    handles the complaint AND supervises the agency's region (the city or the district: an industry
+    department handles complaints but opens no inspection), for a named agency only."""
+    from supervision.permissions.inspections import is_supervisor
+
+    return (complaint.agency_id is not None and may_handle(complaint, user)
+            and is_supervisor(complaint.agency, user))

@@ -47,6 +47,11 @@ def is_deciding_city(sanction, user) -> bool:
     return _active(user) and user.role == Role.CITY and _within(user, sanction.agency.region)
 
 
+def is_deciding_city_of_review(review, user) -> bool:
+    """The city that decided enters the review of its decision and its outcome [003 §20]."""
+    return is_deciding_city(review.sanction, user)
+
+
 def is_proposer_side(sanction, user) -> bool:
     """Whoever may propose for this agency may withdraw a proposal not yet decided."""
     return may_propose(sanction.agency, sanction.filing, user)

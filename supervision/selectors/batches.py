@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from filings.selectors import inspected_agencies
 from portal.models import Role
+from supervision.models.batch_oversight import BatchObjection
 from supervision.models.batches import CARRIED_OUT, BatchState, Candidate, EvaluationBatch
 
 S = BatchState
@@ -32,6 +33,13 @@ def batches_visible_to(user) -> QuerySet[EvaluationBatch]:
     if user.role == Role.INSPECTOR:
         return qs.filter(inspected_agencies(user))
     return qs.none()
+
+
+def with_objection_marks(qs: QuerySet[EvaluationBatch]) -> QuerySet[EvaluationBatch]:
+    """Mark each batch with an objection to its result notice still unanswered (`has_pending_objection`)
+    [003 §15(3)], in the same query."""
+    pending = BatchObjection.objects.filter(batch=OuterRef("pk"), state=BatchObjection.State.PENDING)
+    return qs.annotate(has_pending_objection=Exists(pending))
 
 
 def public_results() -> QuerySet[EvaluationBatch]:

@@ -9,9 +9,10 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 
 from portal.models import Role
-from supervision.models.complaints import Complaint
+from supervision.models.complaints import Complaint, ComplaintQuestion
 
-__all__ = ["complaints_visible_to", "figures", "handled_by", "upheld_counts", "is_staff_reader"]
+__all__ = ["agency_answer_timeliness", "complaints_visible_to", "figures", "handled_by", "inspections_opened_from",
+           "upheld_counts", "is_staff_reader"]
 
 
 def is_staff_reader(user) -> bool:
@@ -96,21 +97,32 @@ def figures(user) -> dict:
     }
 
 
-def agency_answer_timeliness(agency_ids, since: datetime.date, until: datetime.date) -> dict[int, bool | None]:
-    """Renewal rubric item 4.3 (投诉处理及时并反馈 [004 Annex 2]) read from the records: per agency, True
-    when every question the bureau put to it about a complaint in the period was answered by its
-    due date, False when one was answered late or not at all (and is now past due), None when no
-    question was put (nothing to judge from; a person judges)."""
+def agency_answer_timeliness(agency_ids, since: datetime.date, until: datetime.date,
+                             today: datetime.date | None = None) -> dict[int, bool | None]:
+    """Rubric item 4.3 (投诉处理及时并反馈 [004 Annex 2 4.3]) and the star rating read from the records,
+    in one query for any number of agencies: per agency, True when every question the bureau put to
+    it about a complaint (every `ComplaintQuestion`, not only the latest), due within [since, until],
+    was answered by its due date; False when one
+    was answered late, or is unanswered and past its due date; None when no question was put (or
+    the only ones are still within their time): nothing to judge from, a person judges.
+    "Past its due date" is judged as of the end of the period or today, whichever is earlier."""
     from django.utils import timezone
-    today = timezone.localdate()
+
+    as_of = min(until, today or timezone.localdate())
     ids = list(agency_ids)
     out: dict[int, bool | None] = dict.fromkeys(ids)
-    rows = Complaint.objects.filter(agency_id__in=ids, agency_answer_due__isnull=False,
-                                    agency_answer_due__gte=since, agency_answer_due__lte=until).values_list(
-        "agency_id", "agency_answer_due", "agency_answered_on")
+    rows = (ComplaintQuestion.objects.filter(agency_id__in=ids, due_on__gte=since, due_on__lte=until)
+            .values_list("agency_id", "due_on", "answered_on"))
     for agency_id, due, answered in rows:
+        if answered is None and due >= as_of:
+            continue  # still within its time: neither in time nor late yet
         timely = answered is not None and answered <= due
-        if not timely and answered is None and due >= today:
-            continue  # still within its time
-        out[agency_id] = (out[agency_id] is not False) and timely
+        out[agency_id] = timely and out[agency_id] is not False
     return out
+
+
+def inspections_opened_from(complaint) -> QuerySet:
+    """The inspections opened from this complaint's investigation (Inspection.Origin.COMPLAINT)."""
+    from supervision.models.inspections import Inspection
+
+    return Inspection.objects.filter(origin=Inspection.Origin.COMPLAINT, origin_id=complaint.pk).order_by("pk")

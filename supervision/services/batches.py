@@ -250,19 +250,105 @@ def export_rows(batch: EvaluationBatch) -> list[list]:
 
 
 # ----- supervision of a batch [003 §15(2), §17] -------------------------------------------------
-def send_supervisors(*, batch_id: int, team: list, reason: str, actor, today=None):
-    """A spot check during the exam: helper C's inspection with origin BATCH, phase 考中."""
+def _spot_pool(batch: EvaluationBatch) -> tuple[dict[int, object], list[list]]:
+    """The active inspectors who may spot-check this batch, and those left out with the reason:
+    an inspector of the agency itself, or one recorded as recused from it in a plan [003 §21]."""
+    from portal.models import User
+    from supervision.models.plans import DrawRecusal
+
+    recused = {}
+    for r in DrawRecusal.objects.filter(agency_id=batch.agency_id).order_by("pk"):
+        recused.setdefault(r.inspector_id, r.reason)
+    pool, excluded = {}, []
+    for u in User.objects.filter(role=Role.INSPECTOR, is_active=True).order_by("pk"):
+        if u.agency_id == batch.agency_id:
+            excluded.append([u.pk, "所属该评价机构"])
+        elif u.pk in recused:
+            excluded.append([u.pk, f"已登记回避：{recused[u.pk]}"])
+        else:
+            pool[u.pk] = u
+    return pool, excluded
+
+
+def spot_pool(batch: EvaluationBatch) -> tuple[list, list[list]]:
+    pool, excluded = _spot_pool(batch)
+    return list(pool.values()), excluded
+
+
+def send_supervisors(*, batch_id: int, actor, team: list | None = None, team_size: int = 2, reason: str = "",
+                     seed: str | None = None, today=None):
+    """A spot check during the exam [003 §15(2), §17]: helper C's inspection with origin BATCH,
+    phase 考中. The team is drawn from the inspector pool by the supervision draw's hash stream
+    (subject ``batch:<pk>``, conflicts left out and recorded), or chosen by hand (`team`) with a
+    reason; either way a `BatchSpotDraw` keeps what `manage.py verify_draw` needs, and it is audited."""
+    from supervision import draw as algo
+    from supervision.models.batch_oversight import BatchSpotDraw
     from supervision.models.inspections import Inspection
     from supervision.services.inspections import open_inspection
 
+    today = today or timezone.localdate()
     batch = EvaluationBatch.objects.select_related("agency", "filing__region").get(pk=batch_id)
     if actor is None or not perm.is_supervising_authority(batch, actor):
         raise PermissionDenied
     if batch.state != S.APPROVED:
         raise TransitionRefused(_("只有计划已备案、待实施的批次可以督导抽查"))
-    return open_inspection(agency=batch.agency, filing=batch.filing, team=team, origin=Inspection.Origin.BATCH,
-                           origin_id=batch.pk, phase=Inspection.Phase.DURING,
-                           reason=reason or f"认定批次 {batch.number} 现场督导", actor=actor, today=today)
+    pool, excluded = _spot_pool(batch)
+    subject = f"batch:{batch.pk}"
+    spot = BatchSpotDraw(batch=batch, subject=subject, pool=sorted(pool), excluded=excluded, created_by=actor)
+    if team is not None:
+        spot.manual = True
+        spot.reason = _text(reason, "人工选派督查员的理由")
+        chosen = sorted({u.pk for u in team})
+        barred = {i: why for i, why in excluded}
+        if bad := [i for i in chosen if i in barred]:
+            raise TransitionRefused(_("所选督查员须回避：%(who)s") % {"who": "；".join(barred[i] for i in bad)})
+        if any(i not in pool for i in chosen):
+            raise TransitionRefused(_("督查员须为在岗的检查人员"))
+        spot.team_size = len(chosen)
+    else:
+        seed = seed or algo.new_seed()
+        try:
+            chosen = algo.draw_team(seed=seed, inspectors=list(pool), n=team_size, subject=subject)
+        except algo.DrawError as exc:
+            raise TransitionRefused(str(exc)) from exc
+        spot.reason = _text(reason, "督导事由", required=False)
+        spot.seed, spot.commitment = seed, algo.commit(seed)
+        spot.algorithm, spot.algorithm_version, spot.team_size = algo.ALGORITHM, algo.VERSION, team_size
+    spot.team = chosen
+    with transaction.atomic():
+        inspection = open_inspection(agency=batch.agency, filing=batch.filing, team=[pool[i] for i in chosen],
+                                     origin=Inspection.Origin.BATCH, origin_id=batch.pk, phase=Inspection.Phase.DURING,
+                                     reason=spot.reason or f"认定批次 {batch.number} 现场督导", actor=actor, today=today)
+        spot.inspection = inspection
+        spot.save()
+        spot.number = f"BD{today:%Y}{spot.pk:06d}"
+        spot.save(update_fields=["number"])
+        record("batch.spot_draw", batch, actor=actor, comment=spot.reason,
+               data={"draw": spot.number, "inspection": inspection.number, "manual": spot.manual,
+                     "subject": subject, "commitment": spot.commitment, "seed": spot.seed, "pool": spot.pool,
+                     "excluded": excluded, "team": chosen})
+    return inspection
+
+
+def verify_spot_draw(spot) -> list[str]:
+    """Re-run a batch's spot-check draw from what it kept; [] when it agrees, else the differences."""
+    from supervision import draw as algo
+
+    if spot.manual:
+        return [_("%(n)s 为人工选派（理由：%(r)s），不是随机抽取") % {"n": spot.number, "r": spot.reason}]
+    if not algo.seed_matches(spot.seed, spot.commitment):
+        return [_("种子与承诺值不符")]
+    if barred := {i for i, _why in spot.excluded} & set(spot.pool):
+        return [_("回避人员出现在可抽取名单中：%(ids)s") % {"ids": sorted(barred)}]
+    try:
+        expected = algo.draw_team(seed=spot.seed, inspectors=spot.pool, n=spot.team_size, subject=spot.subject)
+    except algo.DrawError as exc:
+        return [str(exc)]
+    if expected != list(spot.team):
+        return [_("重算结果 %(e)s 与记录 %(r)s 不同") % {"e": expected, "r": spot.team}]
+    if spot.inspection_id and sorted(spot.inspection.team.values_list("pk", flat=True)) != sorted(expected):
+        return [_("检查组成员与抽取结果不同")]
+    return []
 
 
 def supervision_of(batch: EvaluationBatch):
@@ -317,3 +403,23 @@ def sweep_overdue_reports(today: datetime.date) -> int:
                       f"请尽快报送认定结果汇总表和合格人员证书信息表（截止 {b.report_due}）[003 §15(3)]",
                       f"/supervision/batches/{b.pk}/") for b in due])
     return len(due)
+
+
+# ----- the holiday schedule (portal/schedule.py) ------------------------------------------------------
+def running_deadlines(first: datetime.date, last: datetime.date):
+    """Dates computed in working days still running through first..last, moved when a year's
+    holiday schedule is loaded: the result report, 10 working days after the publicity ends
+    [003 §15(3)]. The plan's lead time is not stored (it is checked against the calendar of the
+    day the plan is filed), so there is nothing of it to move."""
+    from portal.schedule import Deadline
+
+    today = timezone.localdate()
+    out = []
+    for batch in (EvaluationBatch.objects.filter(state=S.PUBLICITY, report_due__gte=max(first, today),
+                                                 publicity_ends_on__lte=last).select_related("agency")):
+        out.append(Deadline(
+            label=f"认定结果报备截止（{batch.agency.name}，{batch.number}）", start=batch.publicity_ends_on,
+            due=batch.report_due,
+            save=lambda new, pk=batch.pk: EvaluationBatch.objects.filter(pk=pk).update(report_due=new),
+            recipients=_staff_users(batch), url=f"/supervision/batches/{batch.pk}/"))
+    return out

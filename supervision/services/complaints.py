@@ -5,8 +5,8 @@ Filing a complaint (public, no account), following it by number + code, the hand
 the complainant's one reopening, and the daily sweep (reminders, escalation to the city).
 
 Policy where the notices are silent (docs/complaints.md): acknowledge within 5 working days,
-conclude within 60 working days of acceptance (settings.COMPLAINT_WORKING_DAYS may change either;
-the bureau's PolicyProfile has no such field yet); reminder 5 working days before the conclusion
+conclude within 60 working days of acceptance (the bureau's PolicyProfile settings, every preset
+keeping these values); reminder 5 working days before the conclusion
 limit; the agency answers a question within 5 working days. Not acknowledged in time, a complaint
 goes to the city (TimeLimits); past the conclusion limit, the city is told once (督办)."""
 
@@ -17,7 +17,6 @@ import secrets
 from contextvars import ContextVar
 from difflib import SequenceMatcher
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -30,21 +29,22 @@ from django.utils.translation import gettext_lazy
 from filings.uploads import check_upload
 from portal import transitions
 from portal.audit import record
-from portal.models import Region, Role, User
+from portal.models import PolicyProfile, Region, Role, User
 from portal.notifications import notify
 from portal.text import clean_text
 from portal.transitions import TransitionRefused
 from portal.workdays import add_workdays, workdays_between
 from supervision.models.complaints import (Complaint, ComplaintCategory, ComplaintEvidence, ComplaintNote,
-                                           ObjectionTracking)
+                                           ComplaintQuestion, ObjectionTracking)
 from supervision.permissions import complaints as perm
 
 __all__ = ["COMPLAINT_MACHINE", "DUPLICATE_WINDOW_DAYS", "acknowledge_working_days", "add_note", "answer_as_agency",
-           "ask_agency", "conclude_working_days", "file_complaint", "find_by_code", "perform_complaint",
+           "ask_agency", "conclude_working_days", "open_inspection_from_complaint", "file_complaint", "find_by_code", "perform_complaint",
            "reopen_by_complainant", "route_for_agency", "sweep_complaints", "MAX_EVIDENCE"]
 
 S = Complaint.State
-DEFAULT_WORKING_DAYS = {"acknowledge": 5, "conclude": 60, "remind_before": 5, "agency_answer": 5}
+_POLICY_FIELDS = {"acknowledge": "complaint_acknowledge_workdays", "conclude": "complaint_conclude_workdays",
+                  "remind_before": "complaint_remind_workdays", "agency_answer": "complaint_agency_answer_workdays"}
 DUPLICATE_WINDOW_DAYS = 30
 MAX_EVIDENCE = 5
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -60,7 +60,8 @@ ACTIONS = {
 
 
 def _days(key: str) -> int:
-    return int(getattr(settings, "COMPLAINT_WORKING_DAYS", {}).get(key, DEFAULT_WORKING_DAYS[key]))
+    """The bureau's complaint periods [003 §19], policy settings (`PolicyProfile.complaint_*_workdays`)."""
+    return getattr(PolicyProfile.active(), _POLICY_FIELDS[key])
 
 
 def acknowledge_working_days() -> int:
@@ -472,10 +473,36 @@ def ask_agency(*, complaint_id: int, question: str, actor, today: datetime.date 
         complaint.agency_question, complaint.agency_answer, complaint.agency_answered_on = question, "", None
         complaint.agency_answer_due = add_workdays(today, _days("agency_answer"))
         complaint.save()
+        ComplaintQuestion.objects.create(complaint=complaint, agency_id=complaint.agency_id, question=question,
+                                         asked_on=today, due_on=complaint.agency_answer_due, asked_by=actor)
         record("complaint.ask_agency", complaint, actor=actor, comment=question)
         notify(agency_users(complaint), subject=f"投诉举报{complaint.number}：请于{complaint.agency_answer_due:%Y-%m-%d}前说明情况",
                url=f"/supervision/complaints/{complaint.pk}/")
     return complaint
+
+
+def open_inspection_from_complaint(*, complaint_id: int, team: list, phase: str, reason: str, actor,
+                                   today: datetime.date | None = None):
+    """An inspection opened from a complaint under investigation [002 §27: 调查核实; 003 §17, §19],
+    through the inspections' own service (team, phase and reason checked there), linked to the
+    complaint (origin "complaint", origin_id) and audited on both. Only someone who handles the
+    complaint and supervises the agency's region; refused, nothing is written."""
+    from supervision.models.inspections import Inspection
+    from supervision.services.inspections import open_inspection
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        complaint = _locked(complaint_id)
+        if not perm.may_open_inspection(complaint, actor):
+            raise PermissionDenied
+        if complaint.state != S.INVESTIGATING:
+            raise TransitionRefused(_("只有调查核实中的投诉可以发起监督检查。"))
+        inspection = open_inspection(agency=complaint.agency, filing=complaint.filing, team=list(team),
+                                     origin=Inspection.Origin.COMPLAINT, origin_id=complaint.pk, phase=phase,
+                                     reason=reason, actor=actor, today=today)
+        record("complaint.inspection_open", complaint, actor=actor, comment=inspection.reason,
+               data={"inspection": inspection.pk, "number": inspection.number})
+    return inspection
 
 
 def answer_as_agency(*, complaint_id: int, answer: str, actor, today: datetime.date | None = None) -> Complaint:
@@ -491,6 +518,7 @@ def answer_as_agency(*, complaint_id: int, answer: str, actor, today: datetime.d
             raise TransitionRefused(_("贵机构已提交说明。"))
         complaint.agency_answer, complaint.agency_answered_on = answer, today
         complaint.save()
+        complaint.questions.filter(answered_on__isnull=True).update(answered_on=today)
         record("complaint.agency_answer", complaint, actor=actor)
         notify(handlers_of(complaint) + ([complaint.handler] if complaint.handler_id else []),
                subject=f"投诉举报{complaint.number}：机构已提交说明", url=f"/supervision/complaints/{complaint.pk}/")

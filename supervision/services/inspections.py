@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from filings.uploads import check_upload
 from portal import transitions
 from portal.audit import Event, record, record_many
-from portal.models import Role, User
+from portal.models import PolicyProfile, Role, User
 from portal.notifications import notify, notify_many
 from portal.text import clean_text
 from portal.transitions import TransitionRefused
@@ -28,21 +28,39 @@ from supervision.models.inspections import (CHECKLIST, Finding, Inspection, Insp
                                             RectificationEvidence, RectificationOrder)
 from supervision.permissions import inspections as perm
 
-__all__ = ["INSPECTION_MACHINE", "ORDER_MACHINE", "RECTIFICATION_WORKING_DAYS", "REMINDER_WORKING_DAYS",
-           "RESPONSE_WORKING_DAYS", "add_evidence", "add_finding", "add_order_evidence", "fill_checklist",
+__all__ = ["INSPECTION_MACHINE", "ORDER_MACHINE", "extension_working_days", "rectification_working_days",
+           "reminder_working_days", "response_working_days", "add_evidence", "add_finding", "add_order_evidence", "fill_checklist",
            "issue_rectification_order", "open_inspection", "perform_inspection", "perform_order",
            "remind_orders", "respond_order", "save_notes", "sweep_orders", "sweep_inspections"]
 
-# Decisions where the notices are silent (docs/supervision-inspections.md):
-# the agency acknowledges or answers the findings within 5 working days (as the completeness check
-# of [002 §10]); a rectification order runs 20 working days unless the issuer sets another number
-# (1–60); the agency is reminded 3 working days before the deadline; once overdue, the issuer may
-# grant 10 further working days (with reasons) or the city proposes a sanction [002 §30].
-RESPONSE_WORKING_DAYS = 5
-RECTIFICATION_WORKING_DAYS = 20
+# Periods where the notices are silent (docs/supervision-inspections.md) are the bureau's policy
+# settings (`PolicyProfile`, every preset keeping the portal's values): the agency acknowledges or
+# answers the findings within 5 working days (as the completeness check of [002 §10]); a
+# rectification order runs 20 working days unless the issuer sets another number (1–60); the agency
+# is reminded 3 working days before the deadline; once overdue, the issuer may grant 10 further
+# working days (with reasons) or the city proposes a sanction [002 §30].
 MAX_RECTIFICATION_WORKING_DAYS = 60
-REMINDER_WORKING_DAYS = 3
-EXTENSION_WORKING_DAYS = 10
+
+
+def response_working_days() -> int:
+    """Working days the agency has to acknowledge or answer findings [003 §17] (policy setting)."""
+    return PolicyProfile.active().inspection_response_workdays
+
+
+def rectification_working_days() -> int:
+    """The default period of a rectification order [002 §30, 003 §20] (policy setting)."""
+    return PolicyProfile.active().rectification_workdays
+
+
+def reminder_working_days() -> int:
+    """How many working days before an order's deadline the agency is reminded (policy setting)."""
+    return PolicyProfile.active().rectification_reminder_workdays
+
+
+def extension_working_days() -> int:
+    """The further period an overdue order may be granted [002 §30] (policy setting)."""
+    return PolicyProfile.active().rectification_extension_workdays
+
 MIN_TEAM = 2
 
 S = Inspection.State
@@ -337,7 +355,7 @@ def issue_rectification_order(*, agency, filing=None, inspection=None, origin: s
                               findings: str, working_days: int | None = None, actor,
                               today: datetime.date | None = None) -> RectificationOrder:
     """责令限期整改 [002 §30, 003 §20]: the findings and a deadline of `working_days` working days
-    (default RECTIFICATION_WORKING_DAYS). `actor` is the city or district of the agency's region, a
+    (default: the policy's `rectification_workdays`). `actor` is the city or district of the agency's region, a
     member of the inspection's team, or None for the system (another area's outcome)."""
     today = today or timezone.localdate()
     if actor is not None:
@@ -351,7 +369,7 @@ def issue_rectification_order(*, agency, filing=None, inspection=None, origin: s
         raise TransitionRefused(_("所选检查不属于该机构。"))
     if filing is not None and filing.agency_id != agency.pk:
         raise TransitionRefused(_("所选备案不属于该机构。"))
-    days = RECTIFICATION_WORKING_DAYS if working_days is None else working_days
+    days = rectification_working_days() if working_days is None else working_days
     if not isinstance(days, int) or not 1 <= days <= MAX_RECTIFICATION_WORKING_DAYS:
         raise TransitionRefused(_("整改期限应为 1 至 %(max)s 个工作日。") % {"max": MAX_RECTIFICATION_WORKING_DAYS})
     findings = _text(findings, required=True, what=_("存在问题及整改要求"))
@@ -447,9 +465,9 @@ def sweep_orders(today: datetime.date) -> int:
 
 
 def remind_orders(today: datetime.date) -> int:
-    """Remind the agency once, REMINDER_WORKING_DAYS working days before the deadline (idempotent:
+    """Remind the agency once, the policy's `rectification_reminder_workdays` before the deadline (idempotent:
     `reminded_on` is set in the same update)."""
-    horizon = add_workdays(today, REMINDER_WORKING_DAYS)
+    horizon = add_workdays(today, reminder_working_days())
     with transaction.atomic():
         orders = list(RectificationOrder.objects.select_for_update(skip_locked=True, of=("self",))
                       .select_related("agency").filter(state=O.ISSUED, reminded_on__isnull=True,

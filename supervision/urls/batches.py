@@ -16,6 +16,11 @@ urlpatterns = [
     path("batches/<int:pk>/document/", v.batch_document, name="batch_document"),
     path("batches/<int:pk>/supervise/", v.batch_supervise, name="batch_supervise"),
     path("batches/<int:pk>/do/<str:action>/", v.batch_action, name="batch_action"),
+    path("batches/<int:pk>/objections/<int:opk>/answer/", v.batch_objection_answer, name="batch_objection_answer"),
+    path("batches/<int:pk>/objections/<int:opk>/evidence/", v.batch_objection_evidence,
+         name="batch_objection_evidence"),
     path("results/", v.batch_public, name="batch_public"),
+    path("results/objections/filed/", v.batch_objection_filed, name="batch_objection_filed"),
+    path("results/objections/track/", v.batch_objection_track, name="batch_objection_track"),
     path("results/<int:pk>/", v.batch_public_detail, name="batch_public_detail"),
 ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("complaints/<int:pk>/note/", v.complaint_note, name="complaint_note"),
     path("complaints/<int:pk>/ask/", v.complaint_ask, name="complaint_ask"),
     path("complaints/<int:pk>/answer/", v.complaint_answer, name="complaint_answer"),
+    path("complaints/<int:pk>/inspect/", v.complaint_inspect, name="complaint_inspect"),
     path("complaints/evidence/<int:pk>/", v.complaint_evidence, name="complaint_evidence"),
 ]

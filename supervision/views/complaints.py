@@ -193,21 +193,29 @@ def complaint_detail(request, pk):
                        if perm.is_handler_for(c, u)],
                    decline_reasons=Complaint.DeclineReason.choices, outcomes=forms.OUTCOME_CHOICES,
                    follow_ups=forms.FOLLOW_UP_CHOICES, note_form=forms.NoteForm(), ask_form=forms.AskForm())
+    if handler and c.state == S.INVESTIGATING and perm.may_open_inspection(c, user):
+        ctx["inspection_form"] = forms.ComplaintInspectionForm()
+    if not is_agency:
+        ctx["inspections"] = list(sel.inspections_opened_from(c))
     if is_agency and c.state == S.INVESTIGATING and c.agency_question and not c.agency_answered_on:
         ctx["answer_form"] = forms.AnswerForm()
     if not is_agency:
         ctx["history"] = _history(c)
+        ctx["earlier_questions"] = list(c.questions.order_by("pk"))[:-1]  # the last is the current one
     return render(request, "supervision/complaints/detail.html", ctx)
 
 
-def _history(c):
-    from portal.audit import AuditEntry
+def _history(c) -> list[dict]:
+    """The complaint's steps as staff read them (the audit list has every entry)."""
     from django.contrib.contenttypes.models import ContentType
-    try:
-        ct = ContentType.objects.get_for_model(Complaint)
-        return AuditEntry.objects.filter(content_type=ct, object_id=str(c.pk), outcome="succeeded").order_by("pk")[:100]
-    except Exception:  # noqa: BLE001 - the history is a convenience; the audit list has it all
-        return []
+
+    from portal import audit_actions
+    from portal.audit import AuditEntry
+
+    entries = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Complaint),
+                                        object_id=str(c.pk), outcome="succeeded").order_by("pk")[:100]
+    return [{"created_at": e.created_at, "actor_label": e.actor_label, "action": audit_actions.label(e.action),
+             "comment": e.comment} for e in entries]
 
 
 @login_required
@@ -280,6 +288,28 @@ def complaint_answer(request, pk):
         messages.success(request, _("情况说明已提交。"))
     except TransitionRefused as exc:
         messages.error(request, str(exc))
+    return redirect("supervision:complaint_detail", pk=c.pk)
+
+
+@login_required
+@require_POST
+def complaint_inspect(request, pk):
+    """Open an inspection from the complaint under investigation [002 §27, 003 §17]."""
+    c = _complaint(request, pk)
+    if not perm.may_open_inspection(c, request.user):
+        raise PermissionDenied
+    form = forms.ComplaintInspectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择检查环节、不少于 2 名检查人员并填写检查事由。"))
+        return redirect("supervision:complaint_detail", pk=c.pk)
+    try:
+        inspection = services.open_inspection_from_complaint(
+            complaint_id=c.pk, team=form.cleaned_data["team"], phase=form.cleaned_data["phase"],
+            reason=form.cleaned_data["reason"], actor=request.user)
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("supervision:complaint_detail", pk=c.pk)
+    messages.success(request, _("已发起监督检查 %(number)s。") % {"number": inspection.number})
     return redirect("supervision:complaint_detail", pk=c.pk)
 
 

@@ -92,9 +92,64 @@ def sanction_detail(request, pk):
                 messages.success(request, _("已%(action)s。") % {"action": services.SANCTION_ACTIONS[action]})
                 return redirect("supervision:sanction_detail", sanction.pk)
         sanction.refresh_from_db()
+    actions = services.available_sanction_actions(sanction, user)
+    if "alter" not in {name for name, _label in actions}:  # only a variation takes a new measure and grounds
+        del form.fields["measure"], form.fields["cancellation_grounds"]
     return render(request, "supervision/sanctions/detail.html", {
-        "sanction": sanction, "form": form, "actions": services.available_sanction_actions(sanction, user),
-        "internal": user.role != Role.AGENCY})
+        "sanction": sanction, "form": form, "actions": actions,
+        "internal": user.role != Role.AGENCY, **_review_context(sanction, user)})
+
+
+def _review_context(sanction, user, *, lodge_form=None, outcome_form=None) -> dict:
+    latest = sanction.latest_review()
+    return {"reviews": sorted(sanction.reviews.all(), key=lambda r: (r.lodged_on, r.pk)),
+            "review_actions": services.available_review_actions(latest, user), "latest_review": latest,
+            "lodge_form": lodge_form or (forms.ReviewLodgeForm(initial={"lodged_on": timezone.localdate()})
+                                         if services.may_lodge_review(sanction, user) else None),
+            "outcome_form": outcome_form or forms.ReviewOutcomeForm()}
+
+
+@login_required
+def sanction_review(request, pk):
+    """登记复议/诉讼及其结论 [003 §20]: the city of the decision enters what the agency lodged and
+    what the reconsideration body or the court decided. POST only; the page is the sanction's."""
+    user = request.user
+    _may_see(user, (*STAFF, Role.AGENCY))
+    sanction = get_object_or_404(sel.sanctions_visible_to(user), pk=pk)
+    if request.method != "POST":
+        return redirect("supervision:sanction_detail", sanction.pk)
+    action = request.POST.get("do", "")
+    lodge_form = outcome_form = None
+    try:
+        if action == "lodge":
+            lodge_form = forms.ReviewLodgeForm(request.POST)
+            if lodge_form.is_valid():
+                data = lodge_form.cleaned_data
+                services.lodge_review(sanction_id=sanction.pk, kind=data["kind"], lodged_on=data["lodged_on"],
+                                      body=data["body"], reference=data["reference"], actor=user)
+                messages.success(request, _("已登记行政复议（诉讼）。"))
+                return redirect("supervision:sanction_detail", sanction.pk)
+        elif action in services.REVIEW_ACTIONS:
+            review = sanction.latest_review()
+            if review is None:
+                raise PermissionDenied
+            outcome_form = forms.ReviewOutcomeForm(request.POST)
+            if outcome_form.is_valid():
+                data = outcome_form.cleaned_data
+                services.record_review_outcome(review_id=review.pk, action=action, actor=user,
+                                               comment=data["comment"], varied_measure=data["varied_measure"],
+                                               expected_state=request.POST.get("state") or None)
+                messages.success(request, _("已%(action)s。") % {"action": services.REVIEW_ACTIONS[action]})
+                return redirect("supervision:sanction_detail", sanction.pk)
+        else:
+            raise PermissionDenied
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    sanction = get_object_or_404(sel.sanctions_visible_to(user), pk=pk)
+    return render(request, "supervision/sanctions/detail.html", {
+        "sanction": sanction, "form": forms.DecideForm(),
+        "actions": services.available_sanction_actions(sanction, user), "internal": user.role != Role.AGENCY,
+        **_review_context(sanction, user, lodge_form=lodge_form, outcome_form=outcome_form)})
 
 
 def sanction_public(request):

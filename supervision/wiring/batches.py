@@ -3,7 +3,7 @@ reports, the demo seeder, dashboard panels [003 §15]."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit_actions, dashboards, deadlines, demo
+from portal import audit_actions, dashboards, deadlines, demo, schedule
 from portal.models import Role
 from supervision.services import batches as services
 
@@ -15,8 +15,13 @@ audit_actions.register({
     "batch.import_results": "导入认定结果及证书信息",
     "batch.export": "导出认定结果",
     "batch.document": "上传批次档案",
+    "batch.spot_draw": "抽取（或选派）批次督查员",
+    "batch.objection": "对认定结果公示提出异议",
+    "batch.objection_answer": "书面答复认定结果公示异议",
+    "batch.objection_evidence_download": "下载异议证明材料",
 })
 deadlines.register("supervision.batches.overdue_reports", services.sweep_overdue_reports)
+schedule.register("supervision.batches", services.running_deadlines)
 
 
 def _seed():
@@ -33,7 +38,10 @@ def agency_panel(user):
     from supervision.models.batches import BatchState as S
 
     open_states = [S.DRAFT, S.RETURNED, S.SUBMITTED, S.CITY_REVIEW, S.APPROVED, S.PUBLICITY, S.REPORT_OVERDUE]
-    items = list(batches_visible_to(user).filter(state__in=open_states).order_by("first_exam_on")[:20])
+    from supervision.selectors.batches import with_objection_marks
+
+    items = list(with_objection_marks(batches_visible_to(user).filter(state__in=open_states))
+                 .order_by("first_exam_on")[:20])
     return {"title": _("认定批次待办"), "template": "supervision/batches/panel.html", "items": items,
             "today": timezone.localdate(), "agency": True}
 

@@ -14,6 +14,7 @@ audit_actions.register({
     "complaint.note": _("记录调查情况"),
     "complaint.ask_agency": _("要求机构说明情况"),
     "complaint.agency_answer": _("机构提交情况说明"),
+    "complaint.inspection_open": _("就投诉发起监督检查"),
     "complaint.remind": _("投诉办结到期提醒"),
     "complaint.overdue": _("投诉逾期未办结，提请督办"),
     "complaint.evidence_download": _("下载投诉证据"),
@@ -76,3 +77,15 @@ from supervision.services.complaints import track_objection  # noqa: E402
 
 if track_objection not in _notices.OBJECTION_HOOKS:
     _notices.OBJECTION_HOOKS.append(track_objection)
+
+
+def renewal_complaint_records(agency_ids, since, until):
+    """Rubric item 4.3 read from the complaint records [004 Annex 2 4.3]."""
+    from supervision.selectors.complaints import agency_answer_timeliness
+
+    return agency_answer_timeliness(agency_ids, since, until)
+
+
+from assessments import complaint_records as _complaint_records  # noqa: E402
+
+_complaint_records.register(renewal_complaint_records)

@@ -14,7 +14,8 @@ from supervision.services.inspections import (INSPECTION_MACHINE, ORDER_MACHINE,
 from supervision.views.inspections import agency_panel, inspector_panel, supervisor_panel
 
 INSPECTION_MACHINE.register_audit_actions({"deem_acknowledged": _("逾期未回复，视为确认检查结果")})
-ORDER_MACHINE.register_audit_actions({"mark_overdue": _("整改逾期")})
+ORDER_MACHINE.register_audit_actions({"mark_overdue": _("整改逾期"),
+                                      "set_aside": _("处理决定经复议或诉讼撤销、变更，整改通知撤销")})
 audit_actions.register({
     "inspection.open": _("发起监督检查"),
     "inspection.checklist": _("填写检查清单"),

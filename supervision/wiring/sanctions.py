@@ -7,12 +7,15 @@ from filings import directory_marks
 from portal import audit_actions, dashboards, deadlines, demo
 from portal.models import Role
 from supervision.selectors.sanctions import sanction_marks
-from supervision.services.sanctions import SANCTION_MACHINE, TERMINATION_MACHINE, propose_cancellations
+from supervision.services.sanctions import (REVIEW_MACHINE, SANCTION_MACHINE, TERMINATION_MACHINE,
+                                            propose_cancellations)
 
 SANCTION_MACHINE.register_audit_actions()
+REVIEW_MACHINE.register_audit_actions()
 TERMINATION_MACHINE.register_audit_actions()
 audit_actions.register({
     "sanction.propose": _("提出处理建议"),
+    "sanction_review.lodge": _("登记处理决定的行政复议或行政诉讼"),
     "termination.apply": _("申请自愿终止备案"),
     "termination.task": _("完成自愿终止收尾事项"),
 })

@@ -28,6 +28,9 @@ def score_everything(page, side, fraction=1.0):
             field.fill(str(round(float(row.get_attribute("data-max")) * fraction)))
         elif kind == "all_or_nothing":
             field.select_option(index=1 if fraction >= 0.5 else 2)
+        elif kind == "complaint_records" and field.count():  # no complaint asked: judged, with a reason
+            field.select_option(index=1 if fraction >= 0.5 else 2)
+            row.locator(f"[name^='{side}note_']").fill("本期无投诉要求机构说明情况")
         elif kind == "deduction":
             field.fill("0")
         elif kind == "veto":
