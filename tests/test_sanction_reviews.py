@@ -305,3 +305,13 @@ def test_the_sanctions_ledger_shows_each_decisions_latest_review(world):
     assert row[header.index("复议诉讼")] == "行政复议"
     assert row[header.index("复议诉讼结论")] == str(R.VARIED.label)
     assert row[header.index("变更后措施")] == "约谈"
+
+
+@pytest.mark.parametrize("body", ["上海市\u202e人民政府", "上海市\u200b人民政府", ""])
+def test_a_body_with_hidden_characters_or_none_is_refused_and_nothing_written(world, body):
+    """Hostile or missing input on the review's entry gets a clear error and writes nothing [003 §20]."""
+    s = decided(world)
+    with pytest.raises(TransitionRefused):
+        lodge(world, s, body=body)
+    assert not SanctionReview.objects.exists()
+    assert not AuditEntry.objects.filter(action="sanction_review.lodge").exists()
