@@ -3,10 +3,12 @@ Lists, detail pages and downloads all read through these, so they agree."""
 
 from collections.abc import Callable, Iterable
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Subquery
 
 from filings.choices import Route
 from filings.models import Agency, ChangeRequest, ChangeReviewer, Filing
+from portal import page_reads
 from portal.models import Region, Role, User
 
 # Who is drawn to inspect which agency is the supervision app's to say [002 §25, 003 §21]. It
@@ -19,6 +21,34 @@ def register_inspection_scope(provider: Callable[[User], QuerySet | Iterable[int
     queryset of ids or an iterable): those with an open inspection whose team includes them."""
     if provider not in _inspection_scopes:
         _inspection_scopes.append(provider)
+
+
+class _EqualsAnyOf(Func):
+    """`field = ANY(ARRAY(subquery))` on PostgreSQL: unlike `field IN (subquery)`, which it plans as a
+    hash join reading every row, the array is computed once and the condition goes into an index
+    scan (an index-only scan of `filing_staff_scope` for the counts: 30 → 17 ms at 100,000 filings)
+    [issue #15 §6]."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def in_regions(field: str, regions: QuerySet) -> Q | Func:
+    """The rows whose `field` is one of `regions` (a queryset of region ids)."""
+    if connection.vendor == "postgresql":
+        return _EqualsAnyOf(F(field), Subquery(regions))
+    return Q(**{f"{field}__in": regions})
+
+
+def counts_by_state(user) -> dict[str, int]:
+    """How many filings `user` sees in each state, in one grouped query, shared by the parts of a
+    page (`portal.page_reads`): the work list's 全部 count and the dashboard's chart [issue #15 §6]."""
+    def count() -> dict[str, int]:
+        qs = filings_visible_to(user).order_by()
+        return dict(qs.values_list("state").annotate(n=Count("pk", distinct=qs.query.distinct)))
+
+    return page_reads.shared(("filings.counts_by_state", user.pk), count)
 
 
 def inspected_agencies(user, field: str = "agency_id") -> Q:
@@ -57,7 +87,7 @@ def scoped_to(qs: QuerySet, user, *, submitted_field: str) -> QuerySet:
             return qs.none()
         # The regions in scope as an uncorrelated subquery rather than a join on their paths: the
         # planner then knows how many rows match and can walk an index in the page's order [issue #15 §6].
-        return qs.filter(region__in=Region.objects.filter(path__startswith=user.region.path).values("pk"))
+        return qs.filter(in_regions("region", Region.objects.filter(path__startswith=user.region.path).values("pk")))
     if user.role == Role.INSPECTOR:
         return qs.filter(inspected_agencies(user))
     return qs.none()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import dashboard_charts, dashboards, schedule, workdays
+from portal import dashboard_charts, dashboards, page_reads, schedule, workdays
 from portal.models import Notification, Role
 from portal.schedule_forms import ScheduleForm, example
 
@@ -22,8 +22,9 @@ def dashboard(request, today=None):
     """`today` is for tests that need a fixed date; the URL never passes it."""
     user = request.user
     role = Role.ADMIN if user.is_superuser else user.role
-    context = {"panels": dashboards.panels_for(user), "role": Role(role),
-               "charts": dashboard_charts.charts_for(user, today)}  # issue #15: fixed queries per chart
+    with page_reads.page():  # the panels and the charts share what they both count [issue #15 §6]
+        context = {"panels": dashboards.panels_for(user), "role": Role(role),
+                   "charts": dashboard_charts.charts_for(user, today)}  # issue #15: fixed queries per chart
     if role == Role.ADMIN:
         context["unknown_years"] = workdays.unknown_years(today or timezone.localdate())
     return render(request, f"dashboards/{role}.html", context)

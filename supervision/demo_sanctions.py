@@ -12,6 +12,7 @@ from filings.choices import AgencyKind, FilingState, ManagingLevel, Ownership
 from filings.demo import agency_user, demo_actors, draft_filing, drive, get_agency, make_uscc
 from portal.models import Occupation, User
 from supervision.models.sanctions import Sanction, SanctionReview, TerminationRequest, TerminationTask
+from supervision.services import sanction_reviews as reviews
 from supervision.services import sanctions as svc
 
 M = Sanction.Measure
@@ -88,7 +89,7 @@ def seed() -> list[str]:
             if plan == "lift":
                 _decide(s, "lift", city, "整改验收合格，恢复评价", today)
             else:  # the agency asked for reconsideration: the public list shows the decision as under review
-                svc.lodge_review(sanction_id=s.pk, kind=SanctionReview.Kind.RECONSIDERATION, lodged_on=today,
+                reviews.lodge_review(sanction_id=s.pk, kind=SanctionReview.Kind.RECONSIDERATION, lodged_on=today,
                                  body="上海市人民政府", reference=f"沪府复字〔{today.year}〕第8号", actor=city,
                                  today=today)
         elif plan == "remove":

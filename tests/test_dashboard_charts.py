@@ -90,3 +90,35 @@ def test_roles_without_charts_get_none(client, world, who):
     client.force_login(getattr(world, who))
     assert client.get(reverse("portal:dashboard_chart_xlsx", kwargs={"chart": "deadlines"})).status_code == 404
     assert dashboard_charts.charts_for(getattr(world, who)) == []
+
+
+def _state_count_queries(captured) -> int:
+    return sum(1 for q in captured if 'AS "state", COUNT' in q["sql"] and '"filings_filing"' in q["sql"]
+               and "GROUP BY" in q["sql"])
+
+
+def test_the_dashboard_counts_the_filings_by_state_once_for_its_panel_and_its_chart(client, world):
+    """The work-list panel's 全部 and the chart of filings by state agree, from one scan [issue #15 §6]."""
+    world.filing(agency=world.pudong_enterprise, state=S.SUBMITTED)
+    world.filing(agency=world.xuhui_social, state=S.ACTIVE)
+    client.force_login(world.city)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("portal:dashboard"))
+    assert _state_count_queries(ctx.captured_queries) == 1
+    chart = next(c for c in response.context["charts"] if c.name == "filings_by_state")
+    panel = next(p for p in response.context["panels"] if "counts" in p and "all" in p["counts"])
+    assert panel["counts"]["all"] == chart.total == 2
+
+
+def test_outside_a_page_the_counts_are_read_afresh(world):
+    """Nothing shared is kept between pages: a filing submitted after one count is in the next."""
+    import datetime
+
+    from filings import worklist
+
+    today = datetime.date(2026, 12, 1)
+    world.filing(agency=world.pudong_enterprise, state=S.SUBMITTED)
+    assert worklist.tab_counts(world.pudong_reviewer, today)["all"] == 1
+    world.filing(agency=world.pudong_enterprise, state=S.SUBMITTED)
+    assert worklist.tab_counts(world.pudong_reviewer, today)["all"] == 2
+    assert dashboard_charts.filings_by_state(world.pudong_reviewer, None).total == 2

@@ -5,6 +5,7 @@ changes nothing."""
 import pytest
 
 from supervision.models import Sanction, SanctionReview, TerminationRequest
+from supervision.services import sanction_reviews as review_svc
 from supervision.services import sanctions as svc
 
 from ._sanctions_helpers import DAY, in_force, propose
@@ -103,7 +104,7 @@ REVIEW_GET = {**DECIDED, "pd_clerk": (302, 404), "xh_clerk": (404, 302), "pudong
 def test_sanction_review_matrix(client, world, sides, role):
     """行政复议/诉讼 entry [003 §20]: scoped like the sanction; only the deciding city writes, and a
     POST by anyone else changes nothing."""
-    reviews = {key: svc.lodge_review(sanction_id=sides[key]["decided"].pk, kind="reconsideration", lodged_on=DAY,
+    reviews = {key: review_svc.lodge_review(sanction_id=sides[key]["decided"].pk, kind="reconsideration", lodged_on=DAY,
                                      body="市人民政府", actor=world.city, today=DAY) for key in ("pd", "xh")}
     c = _client(client, world, role)
     for i, key in enumerate(("pd", "xh")):

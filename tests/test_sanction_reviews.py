@@ -12,6 +12,7 @@ from portal.models import AuditEntry, Notification
 from portal.transitions import TransitionRefused
 from supervision.models import Sanction, SanctionReview
 from supervision.selectors.sanctions import sanctions_since
+from supervision.services import sanction_reviews as reviews
 from supervision.services import sanctions as svc
 
 from ._sanctions_helpers import DAY, in_force, propose
@@ -29,13 +30,13 @@ def decided(world, measure=M.SUSPEND):
 
 
 def lodge(world, sanction, *, actor=None, kind=SanctionReview.Kind.RECONSIDERATION, **kw):
-    return svc.lodge_review(sanction_id=sanction.pk, kind=kind, lodged_on=kw.pop("lodged_on", LATER),
+    return reviews.lodge_review(sanction_id=sanction.pk, kind=kind, lodged_on=kw.pop("lodged_on", LATER),
                             body=kw.pop("body", "上海市人民政府"), reference=kw.pop("reference", "沪府复字〔2026〕第12号"),
                             actor=actor or world.city, today=kw.pop("today", LATER))
 
 
 def outcome(world, review, action, *, actor=None, measure="", comment="复议决定书要点"):
-    return svc.record_review_outcome(review_id=review.pk, action=action, actor=actor or world.city, comment=comment,
+    return reviews.record_review_outcome(review_id=review.pk, action=action, actor=actor or world.city, comment=comment,
                                      varied_measure=measure, today=OUTCOME)
 
 

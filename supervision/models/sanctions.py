@@ -8,7 +8,7 @@ lifecycle services. A voluntary termination (自愿终止) is applied for by the
 the city [002 §31]; its wrap-up tasks are then ticked off one by one [000 §6(3)].
 
 States change only through the transition methods below, through `portal.transitions.perform`
-with the machines of `supervision.services.sanctions`.
+with the machines of `supervision.services.sanctions` (a review's: `supervision.services.sanction_reviews`).
 """
 
 from __future__ import annotations

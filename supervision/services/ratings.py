@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy, override, pgettext
 
 from filings.choices import IN_FORCE
 from filings.models import Agency
@@ -41,6 +41,12 @@ ORDER_WORKDAYS = 30
 def scheme_name() -> str:
     """星级评定, or Chongqing's 信用评价 [002 §29] under that preset: the same mechanism and scale."""
     return "信用评价" if PolicyProfile.active().preset == "chongqing" else "星级评定"
+
+
+def scheme_label() -> str:
+    """`scheme_name()` in the reader's language, for pages (stored notifications keep the Chinese)."""
+    return (pgettext("rating scheme", "信用评价") if PolicyProfile.active().preset == "chongqing"
+            else pgettext("rating scheme", "星级评定"))
 
 
 # ----- formulas ---------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def _factor_rows(weights: dict, breakdown: dict | None = None) -> list[dict]:
 
 
 def _context(extra: dict) -> dict:
-    return {"scheme": services.scheme_name(), **extra}
+    return {"scheme": services.scheme_label(), **extra}
 
 
 @login_required
@@ -216,7 +216,7 @@ def ratings_public(request):
 def city_panel(user):
     rounds = list(sel.rounds_visible_to(user).exclude(state=RoundState.CONFIRMED)[:5])
     replied = sel.ratings_visible_to(user).filter(state=RatingState.REPLIED).count()
-    return {"title": _("年度%(s)s") % {"s": services.scheme_name()}, "template": "supervision/ratings/panel.html",
+    return {"title": _("年度%(s)s") % {"s": services.scheme_label()}, "template": "supervision/ratings/panel.html",
             "rounds": rounds, "replied": replied, "city": True}
 
 
@@ -224,7 +224,7 @@ def district_panel(user):
     ratings = list(sel.ratings_visible_to(user).filter(stars__lt=3).order_by("-round__year")[:10])
     if not ratings:
         return None
-    return {"title": _("三星以下机构（%(s)s）") % {"s": services.scheme_name()},
+    return {"title": _("三星以下机构（%(s)s）") % {"s": services.scheme_label()},
             "template": "supervision/ratings/panel.html", "low": ratings}
 
 
@@ -232,5 +232,5 @@ def agency_panel(user):
     ratings = list(sel.ratings_visible_to(user).filter(state=RatingState.PUBLISHED)[:3])
     if not ratings:
         return None
-    return {"title": _("%(s)s结果待确认或反馈") % {"s": services.scheme_name()},
+    return {"title": _("%(s)s结果待确认或反馈") % {"s": services.scheme_label()},
             "template": "supervision/ratings/panel.html", "to_reply": ratings}

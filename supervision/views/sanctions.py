@@ -18,6 +18,7 @@ from supervision.forms import sanctions as forms
 from supervision.models.sanctions import Sanction, TerminationRequest
 from supervision.permissions import sanctions as perm
 from supervision.selectors import sanctions as sel
+from supervision.services import sanction_reviews as reviews
 from supervision.services import sanctions as services
 
 STAFF = (Role.CITY, Role.DISTRICT, Role.INDUSTRY, Role.ADMIN)
@@ -103,9 +104,9 @@ def sanction_detail(request, pk):
 def _review_context(sanction, user, *, lodge_form=None, outcome_form=None) -> dict:
     latest = sanction.latest_review()
     return {"reviews": sorted(sanction.reviews.all(), key=lambda r: (r.lodged_on, r.pk)),
-            "review_actions": services.available_review_actions(latest, user), "latest_review": latest,
+            "review_actions": reviews.available_review_actions(latest, user), "latest_review": latest,
             "lodge_form": lodge_form or (forms.ReviewLodgeForm(initial={"lodged_on": timezone.localdate()})
-                                         if services.may_lodge_review(sanction, user) else None),
+                                         if reviews.may_lodge_review(sanction, user) else None),
             "outcome_form": outcome_form or forms.ReviewOutcomeForm()}
 
 
@@ -125,21 +126,21 @@ def sanction_review(request, pk):
             lodge_form = forms.ReviewLodgeForm(request.POST)
             if lodge_form.is_valid():
                 data = lodge_form.cleaned_data
-                services.lodge_review(sanction_id=sanction.pk, kind=data["kind"], lodged_on=data["lodged_on"],
+                reviews.lodge_review(sanction_id=sanction.pk, kind=data["kind"], lodged_on=data["lodged_on"],
                                       body=data["body"], reference=data["reference"], actor=user)
                 messages.success(request, _("已登记行政复议（诉讼）。"))
                 return redirect("supervision:sanction_detail", sanction.pk)
-        elif action in services.REVIEW_ACTIONS:
+        elif action in reviews.REVIEW_ACTIONS:
             review = sanction.latest_review()
             if review is None:
                 raise PermissionDenied
             outcome_form = forms.ReviewOutcomeForm(request.POST)
             if outcome_form.is_valid():
                 data = outcome_form.cleaned_data
-                services.record_review_outcome(review_id=review.pk, action=action, actor=user,
+                reviews.record_review_outcome(review_id=review.pk, action=action, actor=user,
                                                comment=data["comment"], varied_measure=data["varied_measure"],
                                                expected_state=request.POST.get("state") or None)
-                messages.success(request, _("已%(action)s。") % {"action": services.REVIEW_ACTIONS[action]})
+                messages.success(request, _("已%(action)s。") % {"action": reviews.REVIEW_ACTIONS[action]})
                 return redirect("supervision:sanction_detail", sanction.pk)
         else:
             raise PermissionDenied

@@ -7,8 +7,8 @@ from filings import directory_marks
 from portal import audit_actions, dashboards, deadlines, demo
 from portal.models import Role
 from supervision.selectors.sanctions import sanction_marks
-from supervision.services.sanctions import (REVIEW_MACHINE, SANCTION_MACHINE, TERMINATION_MACHINE,
-                                            propose_cancellations)
+from supervision.services.sanction_reviews import REVIEW_MACHINE
+from supervision.services.sanctions import SANCTION_MACHINE, TERMINATION_MACHINE, propose_cancellations
 
 SANCTION_MACHINE.register_audit_actions()
 REVIEW_MACHINE.register_audit_actions()
