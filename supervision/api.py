@@ -46,7 +46,7 @@ def _limited(request, scope: str):
 @require_GET
 def service_list(request):
     """GET /api/v1/complaints/services.json: the categories as Open311 services."""
-    return _json([{"service_code": code, "service_name": label, "description": CATEGORY_DESCRIPTIONS.get(code, ""),
+    return _json([{"service_code": code, "service_name": str(label), "description": CATEGORY_DESCRIPTIONS.get(code, ""),
                    "metadata": False, "type": "realtime", "keywords": "", "group": "技能人才评价"}
                   for code, label in ComplaintCategory.choices])
 
